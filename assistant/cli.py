@@ -164,6 +164,55 @@ def search(
             typer.echo(f"   {h.text[:300]}")
 
 
+@app.command("eval")
+def evaluate(
+    ctx: typer.Context,
+    questions: Annotated[
+        Path, typer.Option(help="Bộ câu hỏi (JSONL).")
+    ] = Path("eval/plan_questions.jsonl"),
+    alqac: Annotated[
+        Path, typer.Option(help="Thư mục ALQAC (bỏ qua nếu không có).")
+    ] = Path("../shared/data/eval/alqac"),
+    out: Annotated[Path, typer.Option(help="Ghi kết quả JSON.")] = Path("eval/results.json"),
+) -> None:
+    """Đánh giá truy hồi / score retrieval: Recall@1/3/5, MRR vs a naive baseline."""
+    import tempfile
+
+    from assistant.embeddings import build_embeddings
+    from assistant.evaluation import evaluate_alqac, evaluate_plan
+
+    settings: Settings = ctx.obj
+    embeddings = build_embeddings(settings.embedding)
+    results: dict[str, Any] = {"embedding": settings.embedding.provider}
+    with tempfile.TemporaryDirectory(prefix="papi-eval-") as work:
+        results["plan"] = evaluate_plan(settings.corpus_dir, questions, embeddings, Path(work))
+        if (alqac / "corpus.jsonl").exists():
+            results["alqac"] = evaluate_alqac(alqac, embeddings, Path(work))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    _print_eval_table(results)
+    typer.echo(f"Đã ghi {out}")
+
+
+def _print_eval_table(results: dict[str, Any]) -> None:
+    rows = []
+    for corpus in ("plan", "alqac"):
+        for system, figures in results.get(corpus, {}).items():
+            if not isinstance(figures, dict):
+                continue
+            for group, scores in figures.items():
+                if isinstance(scores, dict) and "mrr" in scores and "/" not in group:
+                    rows.append((corpus, system, group, scores))
+            if "mrr" in figures:
+                rows.append((corpus, system, "all", figures))
+    typer.echo(f"{'corpus':6} {'system':15} {'group':11} {'n':>4} {'R@1':>6} {'R@3':>6} {'R@5':>6} {'MRR':>6}")
+    for corpus, system, group, s in rows:
+        typer.echo(
+            f"{corpus:6} {system:15} {group:11} {int(s['n']):4d} {s['recall@1']:6.3f} "
+            f"{s['recall@3']:6.3f} {s['recall@5']:6.3f} {s['mrr']:6.3f}"
+        )
+
+
 def main() -> None:
     """Console-script entry point: build settings once, run the Typer app."""
     try:

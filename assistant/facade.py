@@ -12,6 +12,7 @@ from assistant.answers import Answer
 from assistant.index import Index, IngestReport, IngestResult, SearchFilters, SearchHit
 from assistant.settings import Settings
 from assistant.store import ManifestEntry
+from ingest import ParsedDocument
 
 if TYPE_CHECKING:
     from assistant.answering import Answerer
@@ -37,6 +38,10 @@ class Assistant:
     def ingest_uploads(self, files: Sequence[tuple[str, bytes]]) -> IngestReport:
         """Ingest uploaded files given as (file name, bytes)."""
         return self._index.ingest_bytes(files)
+
+    def ingest_parsed(self, documents: Sequence[ParsedDocument]) -> IngestReport:
+        """Ingest documents already parsed into chunks (evaluation corpora, importers)."""
+        return self._index.ingest_parsed(documents)
 
     def ensure_corpus(self) -> IngestReport | None:
         """Ingest the corpus when the index is empty (first start); otherwise do nothing."""
