@@ -43,7 +43,8 @@ class DocumentInfo:
     number: str = ""  # số hiệu, e.g. "3212/KH-UBND"
     issuer: str = ""  # cơ quan ban hành
     issue_date: str = ""  # ISO yyyy-mm-dd, or yyyy when only the year is known
-    references: tuple[str, ...] = ()  # documents it cites, as written ("Quyết định số 3200/QĐ-UBND ngày 07/10/2019")
+    # documents it cites, as written ("Quyết định số 3200/QĐ-UBND ngày 07/10/2019")
+    references: tuple[str, ...] = ()
     status: DocumentStatus = "in_force"
     superseded_by: str = ""
     source: str = ""  # file name it came from
