@@ -213,6 +213,42 @@ def _print_eval_table(results: dict[str, Any]) -> None:
         )
 
 
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[
+        str | None, typer.Option("--host", help="Địa chỉ lắng nghe (mặc định PAPI_SERVER__HOST).")
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option("--port", help="Cổng (mặc định PAPI_SERVER__PORT).", min=1, max=65535),
+    ] = None,
+) -> None:
+    """Chạy máy chủ API + giao diện web / run the API and web UI server."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings: Settings = ctx.obj
+    assistant = _assistant(ctx)
+    report = assistant.ensure_corpus()
+    if report is not None:
+        counts = report.counts()
+        typer.echo(
+            f"Lần chạy đầu: đã nạp {counts['added']} văn bản từ {settings.corpus_dir} "
+            f"({counts['failed']} lỗi).",
+            err=True,
+        )
+    bind_host = host or settings.server.host
+    bind_port = port or settings.server.port
+    url_host = f"[{bind_host}]" if ":" in bind_host else bind_host
+    typer.echo(f"PAPI Assistant: http://{url_host}:{bind_port}/ui  (API: /docs)", err=True)
+    # Whether admin is on, never the token itself.
+    admin = "bật" if settings.admin_token.get_secret_value() else "tắt (chưa đặt PAPI_ADMIN_TOKEN)"
+    typer.echo(f"Quản trị / admin: {admin}", err=True)
+    uvicorn.run(create_app(assistant, settings), host=bind_host, port=bind_port, log_level="info")
+
+
 def main() -> None:
     """Console-script entry point: build settings once, run the Typer app."""
     try:

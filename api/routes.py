@@ -1,0 +1,385 @@
+"""The product's HTTP routes: thin wrappers that parse input, call the facade, shape output."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from pathlib import PurePosixPath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from api.deps import Admin, AssistantDep, RateLimited, SettingsDep
+from api.errors import ApiError, error_body
+from api.schemas import (
+    EXAMPLE_DOCUMENT_ID,
+    AnswerOut,
+    AskRequest,
+    DocumentOut,
+    DocumentsResponse,
+    ErrorResponse,
+    HealthOut,
+    IngestReportOut,
+    RemovedOut,
+    SearchRequest,
+    SearchResponse,
+    StatusRequest,
+)
+from assistant.answers import Answer
+from assistant.index import IngestReport
+
+JSON_BODY_LIMIT = 1024 * 1024
+"""Question and search bodies are small; uploads have their own, configurable limit."""
+
+MAX_FILES_PER_UPLOAD = 20
+_MB = 1024 * 1024
+
+router = APIRouter()
+log = logging.getLogger("api")
+
+DocumentId = Annotated[
+    str,
+    Path(min_length=1, max_length=300, examples=[EXAMPLE_DOCUMENT_ID], description="Mã văn bản"),
+]
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {"model": ErrorResponse, "description": "Dữ liệu không hợp lệ / invalid request"},
+}
+_ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorResponse, "description": "Thiếu hoặc sai mã quản trị / bad token"},
+    403: {"model": ErrorResponse, "description": "Quản trị đang tắt / admin disabled"},
+    **_ERRORS,
+}
+_RATE_ERRORS: dict[int | str, dict[str, Any]] = {
+    429: {"model": ErrorResponse, "description": "Quá nhiều câu hỏi / rate limited"},
+    **_ERRORS,
+}
+
+
+def _filters(body: AskRequest | SearchRequest) -> dict[str, Any] | None:
+    return body.filters.as_dict() if body.filters else None
+
+
+def report_out(report: IngestReport) -> dict[str, Any]:
+    """The public JSON shape of an ingest report."""
+    return {
+        "ok": report.ok,
+        "counts": report.counts(),
+        "results": [
+            {
+                "source": r.source,
+                "status": r.status,
+                "document_id": r.document_id,
+                "title": r.title,
+                "chunks": r.chunks,
+                "embedded": r.embedded,
+                "reason": r.reason,
+            }
+            for r in report.results
+        ],
+    }
+
+
+# -- health ---------------------------------------------------------------------------
+
+
+@router.get("/health", tags=["hệ thống"], response_model=HealthOut, summary="Tình trạng / health")
+def health(assistant: AssistantDep, settings: SettingsDep) -> HealthOut:
+    """Trả lời khi máy chủ sẵn sàng / the server is up; number of documents."""
+    return HealthOut(
+        documents=len(assistant.documents()),
+        admin_enabled=bool(settings.admin_token.get_secret_value()),
+        version=app_version(),
+    )
+
+
+def app_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("papi-assistant")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+# -- questions ------------------------------------------------------------------------
+
+
+@router.post(
+    "/api/ask",
+    tags=["hỏi đáp"],
+    response_model=AnswerOut,
+    dependencies=[RateLimited],
+    responses=_RATE_ERRORS,
+    summary="Hỏi đáp có trích dẫn / ask",
+)
+def ask(body: AskRequest, assistant: AssistantDep) -> dict[str, Any]:
+    """Trả lời từ các văn bản đã nạp, kèm trích dẫn [n]; nếu không có thì nói rõ.
+
+    Answers from the ingested documents with [n] citations, or refuses honestly
+    (``grounded: false``) and lists related documents.
+    """
+    history = [t.model_dump() for t in body.history]
+    return assistant.ask(body.question, history, _filters(body)).as_dict()
+
+
+@router.post(
+    "/api/ask/stream",
+    tags=["hỏi đáp"],
+    dependencies=[RateLimited],
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "NDJSON: các dòng `delta`, rồi một dòng `answer` / "
+            "deltas, then the answer",
+            "content": {
+                "application/x-ndjson": {
+                    "example": '{"type": "delta", "text": "Các phòng, đơn vị báo cáo "}\n'
+                    '{"type": "answer", "answer": {"question": "…", "answer": "… [1]", '
+                    '"grounded": true, "citations": [], "related": [], "mode": "extractive"}}\n'
+                }
+            },
+        },
+        **_RATE_ERRORS,
+    },
+    summary="Hỏi đáp, trả về dần / ask, streamed as NDJSON",
+)
+def ask_stream(body: AskRequest, assistant: AssistantDep) -> StreamingResponse:
+    """Như `/api/ask` nhưng trả về từng phần (NDJSON) / like `/api/ask`, streamed.
+
+    Each line is a JSON object: ``{"type": "delta", "text": ...}`` while the answer is
+    composed, then ``{"type": "answer", "answer": {...}}`` (the same shape as `/api/ask`),
+    or ``{"type": "error", "error": {...}}`` when something failed midway.
+    """
+    history = [t.model_dump() for t in body.history]
+    events = assistant.ask_stream(body.question, history, _filters(body))
+    return StreamingResponse(
+        _ndjson(events),
+        media_type="application/x-ndjson",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+def _ndjson(events: Iterable[str | Answer]) -> Iterator[str]:
+    try:
+        for event in events:
+            if isinstance(event, Answer):
+                line: dict[str, Any] = {"type": "answer", "answer": event.as_dict()}
+            else:
+                line = {"type": "delta", "text": event}
+            yield json.dumps(line, ensure_ascii=False) + "\n"
+    except Exception:  # noqa: BLE001 - the status line is sent; report the failure in-band
+        log.exception("streamed answer failed")
+        error = error_body("internal_error", "Lỗi máy chủ / internal server error")
+        yield json.dumps({"type": "error", **error}, ensure_ascii=False) + "\n"
+
+
+@router.post(
+    "/api/search",
+    tags=["hỏi đáp"],
+    response_model=SearchResponse,
+    responses=_ERRORS,
+    summary="Tìm đoạn văn bản / search passages",
+)
+def search(body: SearchRequest, assistant: AssistantDep) -> dict[str, Any]:
+    """Tìm kiếm lai (ngữ nghĩa + từ khoá) / hybrid dense + BM25 search."""
+    hits = assistant.search(body.query, body.k, _filters(body))
+    return {"hits": [h.as_dict() for h in hits]}
+
+
+# -- documents ------------------------------------------------------------------------
+
+
+@router.get(
+    "/api/documents",
+    tags=["văn bản"],
+    response_model=DocumentsResponse,
+    summary="Danh sách văn bản / list documents",
+)
+def list_documents(assistant: AssistantDep) -> dict[str, Any]:
+    """Mọi văn bản đã nạp cùng siêu dữ liệu / every ingested document with its metadata."""
+    return {"documents": [d.public() for d in assistant.documents()]}
+
+
+@router.get(
+    "/api/documents/{document_id}",
+    tags=["văn bản"],
+    response_model=DocumentOut,
+    responses={404: {"model": ErrorResponse}},
+    summary="Một văn bản / one document",
+)
+def get_document(document_id: DocumentId, assistant: AssistantDep) -> dict[str, Any]:
+    """Siêu dữ liệu của một văn bản / one document's metadata."""
+    entry = assistant.document(document_id)
+    if entry is None:
+        raise _not_found(document_id)
+    return entry.public()
+
+
+_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "Một hoặc nhiều tệp (PDF, DOCX, MD, TXT, HTML) / "
+                            "one or more files",
+                        }
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/api/documents",
+    tags=["quản trị"],
+    response_model=IngestReportOut,
+    dependencies=[Admin],
+    openapi_extra=_UPLOAD_BODY,
+    responses={
+        413: {"model": ErrorResponse, "description": "Tệp quá lớn / too large"},
+        415: {"model": ErrorResponse, "description": "Không phải multipart / not multipart"},
+        **_ADMIN_ERRORS,
+    },
+    summary="Tải lên và nạp văn bản / upload documents",
+)
+async def upload_documents(
+    request: Request, assistant: AssistantDep, settings: SettingsDep
+) -> dict[str, Any]:
+    """Tải lên một hoặc nhiều tệp (trường `file`) rồi nạp vào chỉ mục (cần mã quản trị).
+
+    Upload one or more files in the multipart field `file` and ingest them (admin).
+    A file that is corrupt, unsupported, empty or too large is refused (4xx) and changes
+    nothing; with several files, the readable ones are still ingested and the 422 error's
+    `details` hold the per-file report.
+    """
+    # The body is read here, after the admin check, so anonymous clients cannot make the
+    # server buffer an upload.
+    limit = int(settings.server.max_upload_mb * _MB)
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            "Hãy gửi tệp dạng multipart/form-data trong trường 'file' / "
+            "send the files as multipart/form-data in the field 'file'",
+        )
+    files: list[tuple[str, bytes]] = []
+    async with request.form(max_files=MAX_FILES_PER_UPLOAD, max_fields=10) as form:
+        for item in form.getlist("file"):
+            if not isinstance(item, UploadFile):
+                continue
+            data = await item.read(limit + 1)
+            name = _safe_name(item.filename)
+            if len(data) > limit:
+                raise _too_large(settings.server.max_upload_mb, name)
+            files.append((name, data))
+    if not files:
+        raise ApiError(
+            422,
+            "no_file",
+            "Chưa có tệp nào trong trường 'file' / no file in the multipart field 'file'",
+        )
+    report = await run_in_threadpool(assistant.ingest_uploads, files)
+    if not report.ok:
+        nothing = len(report.failed) == len(report.results)
+        raise ApiError(
+            422,
+            "unreadable_upload",
+            (
+                "Tệp bị hỏng, rỗng hoặc không được hỗ trợ; chưa có gì thay đổi / "
+                "the file is corrupt, empty or unsupported; nothing was changed"
+            )
+            if nothing
+            else (
+                "Một số tệp bị hỏng, rỗng hoặc không được hỗ trợ và không được nạp; các tệp "
+                "khác đã được nạp (xem details) / some files are corrupt, empty or "
+                "unsupported and were not ingested; the others were (see details)"
+            ),
+            details=report_out(report),
+        )
+    return report_out(report)
+
+
+def _safe_name(filename: str | None) -> str:
+    """The bare file name a client sent (no directories), or a neutral default."""
+    name = PurePosixPath((filename or "").replace("\\", "/")).name.strip()
+    return name[:200] or "tep-tai-len"
+
+
+def _too_large(limit_mb: float, name: str) -> ApiError:
+    return ApiError(
+        413,
+        "too_large",
+        f"Tệp '{name}' vượt quá giới hạn {limit_mb:g} MB / "
+        f"'{name}' exceeds the {limit_mb:g} MB limit",
+    )
+
+
+def _not_found(document_id: str) -> ApiError:
+    return ApiError(
+        404,
+        "document_not_found",
+        f"Không có văn bản '{document_id}' / no document '{document_id}'",
+    )
+
+
+@router.delete(
+    "/api/documents/{document_id}",
+    tags=["quản trị"],
+    response_model=RemovedOut,
+    dependencies=[Admin],
+    responses={404: {"model": ErrorResponse}, **_ADMIN_ERRORS},
+    summary="Xoá văn bản / remove a document",
+)
+def remove_document(document_id: DocumentId, assistant: AssistantDep) -> dict[str, str]:
+    """Xoá văn bản và các đoạn của nó khỏi chỉ mục (cần mã quản trị) / remove (admin)."""
+    if not assistant.remove(document_id):
+        raise _not_found(document_id)
+    return {"removed": document_id}
+
+
+@router.put(
+    "/api/documents/{document_id}/status",
+    tags=["quản trị"],
+    response_model=DocumentOut,
+    dependencies=[Admin],
+    responses={404: {"model": ErrorResponse}, **_ADMIN_ERRORS},
+    summary="Đặt hiệu lực văn bản / set a document's status",
+)
+def set_status(
+    document_id: DocumentId, body: StatusRequest, assistant: AssistantDep
+) -> dict[str, Any]:
+    """Đánh dấu còn hiệu lực, đã bị thay thế (bởi văn bản nào) hoặc tài liệu tham khảo."""
+    try:
+        return assistant.set_status(document_id, body.status, body.superseded_by).public()
+    except KeyError:
+        raise _not_found(document_id) from None
+
+
+@router.post(
+    "/api/documents/reingest",
+    tags=["quản trị"],
+    response_model=IngestReportOut,
+    dependencies=[Admin],
+    responses=_ADMIN_ERRORS,
+    summary="Nạp lại thư mục corpus / re-ingest the corpus folder",
+)
+def reingest(assistant: AssistantDep) -> dict[str, Any]:
+    """Nạp lại thư mục văn bản gốc; tệp không đổi được bỏ qua (cần mã quản trị).
+
+    Re-ingest the corpus folder (admin); unchanged files are skipped, changed ones replaced.
+    """
+    return report_out(assistant.ingest())

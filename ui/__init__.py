@@ -1,0 +1,1 @@
+"""Web UI (Gradio), mounted by the API app at /ui."""
