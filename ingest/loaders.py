@@ -46,9 +46,11 @@ def ensure_text(text: str) -> str:
     """Raise :class:`IngestError` when decoded *text* is mostly non-printable."""
     if not text:
         return text
-    bad = len(_NON_TEXT.findall(text))
-    if "\x00" in text or bad / len(text) > _MAX_NON_TEXT_RATIO:
-        raise IngestError(_BINARY_REASON)
+    # A sample first: a binary file is refused without scanning all of it.
+    for sample in (text[:65536], text):
+        bad = _NON_TEXT.subn("", sample)[1]
+        if "\x00" in sample or bad / len(sample) > _MAX_NON_TEXT_RATIO:
+            raise IngestError(_BINARY_REASON)
     return text
 
 
@@ -253,65 +255,77 @@ def _cell_text(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-_DROP_HTML = (
-    "script",
-    "style",
-    "nav",
-    "noscript",
-    "template",
-    "iframe",
-    "object",
-    "embed",
-    "svg",
-    "canvas",
-    "head",
-    "button",
-    "select",
-    "form",
+_DROP_HTML = frozenset(
+    {
+        "script",
+        "style",
+        "nav",
+        "noscript",
+        "template",
+        "iframe",
+        "object",
+        "embed",
+        "svg",
+        "canvas",
+        "head",
+        "button",
+        "select",
+        "form",
+    }
 )
-_BLOCK_HTML = (
-    "p",
-    "div",
-    "section",
-    "article",
-    "main",
-    "header",
-    "footer",
-    "aside",
-    "blockquote",
-    "pre",
-    "address",
-    "figure",
-    "figcaption",
-    "dl",
-    "dt",
-    "dd",
-    "ul",
-    "ol",
-    "hr",
-    "center",
+_BLOCK_HTML = frozenset(
+    {
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "header",
+        "footer",
+        "aside",
+        "blockquote",
+        "pre",
+        "address",
+        "figure",
+        "figcaption",
+        "dl",
+        "dt",
+        "dd",
+        "ul",
+        "ol",
+        "hr",
+        "center",
+        "tr",
+        "body",
+        "html",
+    }
 )
-# Entity-escaped markup ("&lt;script&gt;") survives get_text() as literal tags; chunk
+_HTML_HEADINGS = {f"h{level}": level for level in range(1, 7)}
+# Entity-escaped markup ("&lt;script&gt;") survives as literal tags in the text; chunk
 # text is shown in a web UI, so no tag-shaped text may come out of an HTML file.
-_TAG_LIKE = re.compile(r"</?[A-Za-z!][^<>\n]{0,500}>")
+# "[^<>]*" stops at the next "<", so the scans from successive "<" never overlap
+# and the substitution stays linear however hostile the text.
+_TAG_LIKE = re.compile(r"</?[A-Za-z!][^<>\n]*>")
 
 
 def load_html(data: bytes) -> str:
     """Visible text of an HTML page: headings as "#" lines, list items as "- ",
     tables as pipe rows. Scripts, styles, navigation, forms and comments are dropped
-    and no markup survives."""
-    from bs4 import BeautifulSoup, Comment, Declaration, Doctype, ProcessingInstruction
+    and no markup survives.
+
+    The tree is walked with an explicit stack and never modified: bs4's own tree
+    edits cost time proportional to nesting depth, which hostile pages make huge.
+    """
+    from bs4 import BeautifulSoup
     from bs4.dammit import EncodingDetector
 
     declared = EncodingDetector.find_declared_encoding(data[:4096], is_html=True)
-    if declared and not data.startswith(
-        (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-    ):
+    boms = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    if declared and not data.startswith(boms):
         try:
-            markup = data.decode(declared, errors="replace")
+            markup = ensure_text(data.decode(declared, errors="replace"))
         except LookupError:
             markup = decode_text(data)
-        markup = ensure_text(markup)
     else:
         markup = decode_text(data)
     try:
@@ -320,39 +334,91 @@ def load_html(data: bytes) -> str:
         raise IngestError(
             f"Không đọc được tệp HTML / unreadable HTML ({type(exc).__name__})"
         ) from exc
+    lines = _html_lines(soup)
+    return ensure_text("\n".join(_TAG_LIKE.sub("", line) for line in lines))
 
-    for node in soup.find_all(
-        string=lambda s: isinstance(s, Comment | Declaration | Doctype | ProcessingInstruction)
-    ):
-        node.extract()
-    for tag in soup.find_all(_DROP_HTML):
-        tag.decompose()
-    for tag in soup.find_all(hidden=True):
-        tag.decompose()
-    # Innermost tables first, so an outer table sees flattened inner ones as cell text.
-    for table in reversed(soup.find_all("table")):
-        table.replace_with(soup.new_string("\n" + "\n".join(_html_table_rows(table)) + "\n"))
-    for br in soup.find_all("br"):
-        br.replace_with(soup.new_string("\n"))
-    for level in range(1, 7):
-        for heading in soup.find_all(f"h{level}"):
-            text = " ".join(heading.get_text(" ").split())
-            heading.replace_with(soup.new_string(f"\n{'#' * level} {text}\n" if text else "\n"))
-    for item in soup.find_all("li"):
-        item.insert_before(soup.new_string("\n- "))
-        item.insert_after(soup.new_string("\n"))
-    for tag in soup.find_all(_BLOCK_HTML):
-        tag.insert_before(soup.new_string("\n"))
-        tag.insert_after(soup.new_string("\n"))
-    text = soup.get_text()
-    lines = [_TAG_LIKE.sub("", " ".join(line.split())) for line in text.split("\n")]
-    return ensure_text("\n".join(lines))
+
+def _visible_text(node: Any) -> bool:
+    from bs4 import CData, NavigableString
+
+    # Exact type: Comment, Doctype, Declaration, Script, Stylesheet… are subclasses.
+    return type(node) is NavigableString or type(node) is CData
+
+
+def _skipped(tag: Any) -> bool:
+    return tag.name in _DROP_HTML or tag.has_attr("hidden")
+
+
+def _html_lines(root: Any) -> list[str]:
+    from bs4 import Tag
+
+    lines: list[str] = []
+    current: list[str] = []
+
+    def end_line() -> None:
+        line = " ".join("".join(current).split())
+        if line.strip("#- "):  # not an empty paragraph, list item or heading
+            lines.append(line)
+        current.clear()
+
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, closing = stack.pop()
+        if closing:
+            end_line()
+            continue
+        if not isinstance(node, Tag):
+            if _visible_text(node):
+                current.append(str(node))
+            continue
+        if _skipped(node):
+            continue
+        name = node.name
+        if name == "br":
+            end_line()
+        elif name == "table":
+            end_line()
+            lines.extend(_html_table_rows(node))
+        elif name in _HTML_HEADINGS or name in _BLOCK_HTML or name == "li":
+            end_line()
+            if name in _HTML_HEADINGS:
+                current.append("#" * _HTML_HEADINGS[name] + " ")
+            elif name == "li":
+                current.append("- ")
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(node.contents))
+        else:
+            stack.extend((child, False) for child in reversed(node.contents))
+    end_line()
+    return lines
+
+
+def _inline_text(node: Any) -> str:
+    """Visible text under *node* (scripts and comments excluded), iteratively."""
+    from bs4 import Tag
+
+    parts: list[str] = []
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Tag):
+            if not _skipped(item):
+                stack.extend(reversed(item.contents))
+        elif _visible_text(item):
+            parts.append(str(item))
+    return " ".join(" ".join(parts).split())
 
 
 def _html_table_rows(table: Any) -> list[str]:
     rows: list[str] = []
     for tr in table.find_all("tr"):
-        cells = [_cell_text(cell.get_text(" ")) for cell in tr.find_all(["td", "th"])]
+        if tr.find_parent("table") is not table:
+            continue  # a nested table's row: its text is already in the outer cell
+        cells = [
+            _cell_text(_inline_text(cell))
+            for cell in tr.find_all(["td", "th"])
+            if cell.find_parent("tr") is tr
+        ]
         if not any(cells):
             continue
         rows.append("| " + " | ".join(cells) + " |")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from difflib import SequenceMatcher
+from functools import lru_cache
 from types import MappingProxyType
 
 from ingest.vietnamese import canonical_tones, fold
@@ -63,6 +64,11 @@ _FULL_NAMES = {number: _normalise(name) for number, name in DIMENSIONS.items()}
 
 def dimensions_for_heading(heading: str) -> set[int]:
     """PAPI dimensions a single heading names (usually none, at most a few)."""
+    return set(_dimensions(heading))
+
+
+@lru_cache(maxsize=4096)  # every chunk of a section asks about the same headings
+def _dimensions(heading: str) -> frozenset[int]:
     folded = fold(canonical_tones(heading)).strip()
     found: set[int] = set()
     explicit = _EXPLICIT.search(_NON_WORD.sub(" ", folded))
@@ -77,7 +83,7 @@ def dimensions_for_heading(heading: str) -> set[int]:
     core = _NON_WORD.sub(" ", core).strip()
     core = re.sub(r"^chi so (?:noi dung|thanh phan) (?:thu |so )?[1-8] ?", "", core).strip()
     if not core:
-        return found
+        return frozenset(found)
     for number, full in _FULL_NAMES.items():
         short = _SHORT_FORMS[number]
         if core.startswith(full):
@@ -90,7 +96,7 @@ def dimensions_for_heading(heading: str) -> set[int]:
             and SequenceMatcher(None, core, full).ratio() >= _OCR_SIMILARITY
         ):
             found.add(number)
-    return found
+    return frozenset(found)
 
 
 def dimensions_for_path(headings: Iterable[str]) -> list[int]:
@@ -101,5 +107,5 @@ def dimensions_for_path(headings: Iterable[str]) -> list[int]:
     """
     found: set[int] = set()
     for heading in headings:
-        found |= dimensions_for_heading(heading)
+        found |= _dimensions(heading)
     return sorted(found)

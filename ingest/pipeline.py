@@ -43,6 +43,7 @@ _TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 _SKIPPED_FOLDERS = {"provenance"}
 _VALID_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _ID_LIKE = re.compile(r"^[\w.\-]+$")  # "1766_2020_QĐ_UBND_preamble": a scraper's id, not a title
+_BLANK_RUNS = re.compile(r"\n{3,}")
 _OVERRIDABLE = {f.name for f in dataclass_fields(DocumentInfo)} - {"sha256"}
 
 
@@ -138,7 +139,8 @@ def parse_bytes(
         front = front_matter_fields(yaml_data)
     text = clean_text(raw)
     info_fields, text = strip_info_table(text)
-    text = clean_text(phapdien.split_glued_headings(phapdien.strip_index(text)))
+    text = phapdien.split_glued_headings(phapdien.strip_index(text))
+    text = _BLANK_RUNS.sub("\n\n", text).strip()  # removed blocks leave blank runs
     if not text:
         raise IngestError("Tệp không có nội dung văn bản / file has no text content")
 

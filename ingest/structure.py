@@ -99,7 +99,7 @@ class Outline:
         return self.starts[first], self.starts[last] + len(self.lines[last])
 
 
-_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _EMPHASIS = re.compile(r"^(?:\*\*|__|\*|_)(.+?)(?:\*\*|__|\*|_)$")
 # "Dieu", "Chuong", "Muc": the same headings in text typed or OCR'd without diacritics.
 _CODE_ARTICLE = re.compile(r"^(?:Điều|ĐIỀU|Dieu|DIEU)\s+(" + phapdien.CODE + r")\.\s*(.*)$")
@@ -145,6 +145,15 @@ def parse_outline(text: str) -> Outline:
     outline = Outline(text=text, lines=lines, starts=starts)
     _Parser(outline).run()
     return outline
+
+
+def _strip_closing_hashes(text: str) -> str:
+    """Drop an ATX closing sequence ("## Title ##"); done by hand because a regex
+    for it backtracks quadratically on a hostile line of "#" characters."""
+    stripped = text.rstrip().rstrip("#")
+    if stripped != text.rstrip() and (not stripped or stripped.endswith((" ", "\t"))):
+        return stripped.strip()
+    return text.strip()
 
 
 def bare(line: str) -> str:
@@ -377,7 +386,8 @@ class _Parser:
                 continue
             match = _MD_HEADING.match(line)
             if match:
-                self._markdown_heading(i, len(match.group(1)), bare(match.group(2).strip()))
+                text = bare(_strip_closing_hashes(match.group(2)))
+                self._markdown_heading(i, len(match.group(1)), text)
                 i += 1
                 continue
             consumed = self._plain_heading(i, bare(line))

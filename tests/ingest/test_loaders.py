@@ -319,3 +319,21 @@ def test_filename_is_sanitised_not_used_as_path(tmp_path: Path) -> None:
     assert parsed.info.id == "luat-khieu-nai-2011"
     parsed = parse_bytes(LAW.encode("utf-8"), "C:\\Users\\x\\Quyết định 1766.TXT")
     assert parsed.info.id == "quyet-dinh-1766"
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("deep.html", ("<div>" * 30000 + "Nội dung sâu" + "</div>" * 30000).encode()),
+        ("escaped.html", ("<p>" + "&lt;a" * 200000 + "</p>").encode()),
+        ("hashes.md", ("# " + "#" * 200000 + "x\n\nNội dung.\n").encode()),
+        ("emphasis.md", ("**" + "a " * 200000 + "\n").encode()),
+        ("table.md", ("| a | b |\n|---|---|\n" + "| I | X |\n| 1 | y |\n" * 50000).encode()),
+    ],
+)
+def test_hostile_structure_stays_linear(name: str, data: bytes) -> None:
+    started = time.perf_counter()
+    parsed = parse_bytes(data, name)
+    assert time.perf_counter() - started < 10
+    assert parsed.chunks
+    assert "<a" not in parsed.text
