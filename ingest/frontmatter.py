@@ -82,29 +82,32 @@ def front_matter_fields(data: Mapping[str, Any]) -> dict[str, Any]:
 
     Unknown keys (Jekyll's ``layout``, ``permalink``…) are ignored; scalars become
     strings, dates ISO strings, ``references`` a tuple of strings. ``number_note``
-    is stored as ``notes``.
+    is stored as ``notes``. A key given with an empty value sets the field to "".
     """
     fields: dict[str, Any] = {}
     notes: list[str] = []
     for key, value in data.items():
         field_name = _FIELD_KEYS.get(str(key).strip().lower())
-        if field_name is None or value is None:
+        if field_name is None:
             continue
+        if value is None:
+            value = ""
         if field_name == "references":
             items = value if isinstance(value, list) else [value]
             refs = tuple(s for s in (_scalar(v) for v in items) if s)
             fields["references"] = refs
             continue
         text = _scalar(value)
-        if not text:
-            continue
         if field_name == "notes":
-            notes.append(text)
+            if text:
+                notes.append(text)
         elif field_name == "status":
             # Only the contract's values; a free-text status says nothing we can use.
             if text in _STATUSES:
                 fields["status"] = text
-        else:
+        elif text or field_name != "id":
+            # An explicit empty value ("number: ''") states that the document has
+            # none, so it overrides whatever the text seemed to say.
             fields[field_name] = text
     if notes:
         fields["notes"] = "; ".join(notes)

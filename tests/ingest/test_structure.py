@@ -107,6 +107,13 @@ def test_overrides_win_over_front_matter_and_ids_are_stable() -> None:
         parse_bytes(PLAN.encode("utf-8"), "a.md", overrides={"colour": "red"})
 
 
+def test_empty_front_matter_value_overrides_the_text() -> None:
+    text = '---\nnumber: ""\ntitle:\n---\nSố: 12/KH-UBND\n\nI. NỘI DUNG\n\n- Việc một.\n'
+    parsed = parse_bytes(text.encode("utf-8"), "x.md")
+    assert parsed.info.number == ""
+    assert parsed.info.title == "I. NỘI DUNG"
+
+
 LAW = """QUỐC HỘI
 -------
 CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc
