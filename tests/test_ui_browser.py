@@ -147,7 +147,6 @@ def page(chromium: str, ui_assistant: Any) -> Iterator[Any]:
                 off_host.append(r.url) if not r.url.startswith((base, "data:", "blob:")) else None
             ),
         )
-        page.base_url = base  # type: ignore[attr-defined]
         page.goto(f"{base}/")
         page.wait_for_selector("#papi-question textarea")
         yield page
