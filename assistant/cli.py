@@ -249,6 +249,63 @@ def serve(
     uvicorn.run(create_app(assistant, settings), host=bind_host, port=bind_port, log_level="info")
 
 
+@app.command()
+def quiz(
+    ctx: typer.Context,
+    n: Annotated[int, typer.Option("--n", help="Số câu hỏi.", min=1, max=500)] = 10,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", help="json | gift | aiken | moodle-xml | csv | docx | md (bản in)."
+        ),
+    ] = "md",
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Hạt giống: cùng hạt giống, cùng đề.")
+    ] = None,
+    document: Annotated[
+        list[str] | None, typer.Option("--document", help="Chỉ hỏi về văn bản này.")
+    ] = None,
+    dimension: Annotated[
+        list[int] | None, typer.Option("--dimension", help="Chỉ hỏi về chỉ số PAPI (1–8).")
+    ] = None,
+    item_type: Annotated[
+        list[str] | None,
+        typer.Option("--type", help="mcq | true_false | cloze (mặc định: cả ba)."),
+    ] = None,
+    llm: Annotated[
+        bool, typer.Option("--llm", help="Mô hình ngôn ngữ viết lại câu hỏi (cần rà soát).")
+    ] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Ghi ra tệp (mặc định: stdout).")
+    ] = None,
+) -> None:
+    """Tạo câu hỏi trắc nghiệm cho giảng viên / generate a validated quiz."""
+    assistant = _assistant(ctx)
+    try:
+        made = assistant.quiz(
+            n=n, types=item_type, documents=document, dimensions=dimension, seed=seed, llm=llm
+        )
+        content, _media_type, filename = assistant.export_quiz(made, fmt)
+    except ValueError as exc:
+        typer.echo(f"Lỗi: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+    if out is None and fmt == "docx" and sys.stdout.isatty():
+        typer.echo(f"Lỗi: docx là tệp nhị phân; dùng --out {filename}", err=True)
+        raise typer.Exit(code=2)
+    if out is not None:
+        out.write_bytes(content)
+    else:
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+    review = sum(1 for item in made.items if item.needs_review)
+    typer.echo(
+        f"{len(made.items)} câu (seed {made.seed})"
+        + (f", {review} câu cần rà soát" if review else "")
+        + (f" → {out}" if out is not None else ""),
+        err=True,
+    )
+
+
 def main() -> None:
     """Console-script entry point: build settings once, run the Typer app."""
     try:

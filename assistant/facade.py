@@ -16,6 +16,7 @@ from ingest import ParsedDocument
 
 if TYPE_CHECKING:
     from assistant.answering import Answerer
+    from assistant.quiz.model import Quiz
 
 
 class Assistant:
@@ -102,3 +103,50 @@ class Assistant:
     ) -> Iterator[str | Answer]:
         """Like :meth:`ask`, yielding text deltas and finally the complete :class:`Answer`."""
         return self._answerer.stream(question, list(history or []), SearchFilters.of(filters))
+
+    # -- quiz ---------------------------------------------------------------------------
+
+    def quiz(
+        self,
+        *,
+        n: int = 10,
+        types: Sequence[str] | None = None,
+        documents: Sequence[str] | None = None,
+        dimensions: Sequence[int] | None = None,
+        seed: int | None = None,
+        llm: bool = False,
+    ) -> Quiz:
+        """A validated trắc nghiệm quiz from the live documents, reproducible by *seed*.
+
+        *types*: any of ``mcq``, ``true_false``, ``cloze`` (default all); *documents*
+        and *dimensions* select what is asked (distractors still come from the whole
+        corpus). ``llm=True`` lets the configured chat model rewrite stems; rewritten
+        items pass the same validators and are marked ``needs_review``. Raises
+        ValueError for an unknown type, document or dimension.
+        """
+        from assistant.quiz import generate_quiz
+
+        chat_model = None
+        if llm:
+            from assistant.chat_models import build_chat_model
+
+            chat_model = build_chat_model(self.settings.llm)
+            if chat_model is None:
+                raise ValueError("LLM quiz mode needs PAPI_LLM__PROVIDER (openai or ollama)")
+        return generate_quiz(
+            self.chunks(),
+            self.documents(),
+            n=n,
+            types=types,
+            document_ids=documents,
+            dimensions=dimensions,
+            seed=seed,
+            chat_model=chat_model,
+        )
+
+    def export_quiz(self, quiz: Quiz, fmt: str) -> tuple[bytes, str, str]:
+        """Render *quiz* as json, gift, aiken, moodle-xml, csv, docx or md:
+        (content, media type, file name). Raises ValueError for an unknown format."""
+        from assistant.quiz import export
+
+        return export(quiz, fmt)
