@@ -81,6 +81,9 @@ CSS = """
 #papi-documents span { font-family: var(--font) !important; }
 """
 
+CHAT_CONCURRENCY = 4
+"""Questions answered at once in the UI (admin actions stay one at a time)."""
+
 ADMIN_DISABLED = (
     "Chức năng quản trị đang tắt vì máy chủ chưa đặt `PAPI_ADMIN_TOKEN`. "
     "Anh/chị vẫn xem được danh sách văn bản."
@@ -416,7 +419,15 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         ask_inputs = [question, history, shown, doc_filter, dim_filter]
         ask_outputs = [question, history, shown, chatbot]
         for trigger in (ask.click, question.submit):
-            trigger(respond, ask_inputs, ask_outputs, api_visibility="private")
+            # Gradio runs one event at a time by default; let several people ask at once.
+            trigger(
+                respond,
+                ask_inputs,
+                ask_outputs,
+                api_visibility="private",
+                concurrency_limit=CHAT_CONCURRENCY,
+                concurrency_id="chat",
+            )
         clear_button.click(
             clear, None, [chatbot, history, shown, question], api_visibility="private"
         )
