@@ -202,3 +202,24 @@ def test_facade_export_and_cli(corpus_assistant: Any, make_settings: Any) -> Non
     assert md.exit_code == 0 and "**Câu 1:**" in md.stdout and "ĐÁP ÁN" in md.stdout
     bad = runner.invoke(app, ["quiz", "--format", "kahoot"], obj=settings)
     assert bad.exit_code == 2 and "kahoot" in bad.stderr
+
+
+def test_superseded_documents_are_not_asked_unless_named() -> None:
+    import dataclasses
+
+    from assistant.quiz import generate_quiz
+    from ingest import parse_file
+    from tests.conftest import CORPUS
+
+    docs, chunks = [], []
+    for path in sorted(CORPUS.glob("*.md")):
+        parsed = parse_file(path)
+        info = parsed.info
+        if info.id == REFERENCE_ID:
+            info = dataclasses.replace(info, status="superseded")
+        docs.append(info)
+        chunks.extend(parsed.chunks)
+    quiz = generate_quiz(chunks, docs, n=20, seed=4)
+    assert {i.source.document_id for i in quiz.items} == {PLAN_ID}
+    named = generate_quiz(chunks, docs, n=5, seed=4, document_ids=[REFERENCE_ID])
+    assert {i.source.document_id for i in named.items} == {REFERENCE_ID}

@@ -42,6 +42,9 @@ def generate_quiz(
 ) -> Quiz:
     """A validated quiz from *chunks* (the live corpus); *chat_model* enables LLM stems.
 
+    Without *document_ids*, every document except superseded ones is asked about;
+    distractors may still come from any document.
+
     Raises ValueError for an unknown item type, document id or dimension.
     """
     from assistant.quiz.generator import generate
@@ -56,6 +59,11 @@ def generate_quiz(
     bad_dims = sorted(d for d in dimensions or () if not 1 <= int(d) <= 8)
     if bad_dims:
         raise ValueError(f"PAPI dimensions are 1–8, not {bad_dims}")
+    if not document_ids:
+        # A superseded document is asked about only when a trainer names it.
+        superseded = {str(d.id) for d in docs if getattr(d, "status", "") == "superseded"}
+        if superseded:
+            document_ids = sorted(known - superseded)
     quiz = generate(
         chunks,
         docs,

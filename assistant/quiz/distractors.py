@@ -178,6 +178,7 @@ def choose(fact: Fact, bank: DistractorBank, k: int = 3) -> list[str]:
     ranked.sort()
     chosen: list[str] = []
     for _, value in ranked:
+        value = same_case(value, key)
         if any(matching.overlaps(value, c) for c in chosen):
             continue
         if any(_share_part(value, c) for c in chosen):
@@ -186,6 +187,20 @@ def choose(fact: Fact, bank: DistractorBank, k: int = 3) -> list[str]:
         if len(chosen) == k:
             break
     return chosen
+
+
+def same_case(value: str, key: str) -> str:
+    """*value* with its first letter cased like *key*'s ("quy chế …" beside "quy chế …"),
+    unless that letter starts an acronym or a proper name ("Cổng Dịch vụ…", "UBND")."""
+    if len(value) < 2 or not key or not value[1].islower():
+        return value
+    if key[0].islower() and value[0].isupper():
+        if any(w[:1].isupper() for w in value.split()[1:]):
+            return value  # a proper name: keep its capital
+        return value[0].lower() + value[1:]
+    if key[0].isupper() and value[0].islower():
+        return value[0].upper() + value[1:]
+    return value
 
 
 def _share_part(a: str, b: str) -> bool:

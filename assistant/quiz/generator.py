@@ -41,7 +41,7 @@ from assistant.quiz.model import (
 from assistant.quiz.validators import check_item, check_quiz, source_texts
 
 GENERATOR = "rule:v1"
-VAGUE_POOLS = frozenset({"term:regulation"})
+VAGUE_POOLS = frozenset({"term:regulation", "term:platform"})
 """Pools whose values swap into a sentence without making it clearly false."""
 MAX_ITEMS = 500
 
@@ -133,7 +133,7 @@ def context(quote: str, span: str, max_words: int = MAX_CONTEXT_WORDS) -> str:
     size = len(pieces[at].split())
     while True:
         grown = False
-        for nxt in (hi + 1, lo - 1):
+        for nxt in (lo - 1, hi + 1):  # the subject usually comes first
             if 0 <= nxt < len(pieces) and size + len(pieces[nxt].split()) <= max_words:
                 size += len(pieces[nxt].split())
                 lo, hi = min(lo, nxt), max(hi, nxt)
