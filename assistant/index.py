@@ -19,6 +19,7 @@ import numpy as np
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
+from assistant.diacritics import DiacriticRestorer
 from assistant.lexical import BM25Index
 from assistant.store import ChromaStore, ManifestEntry
 from ingest import IngestError, ParsedDocument, discover, parse_bytes, parse_file
@@ -126,6 +127,7 @@ class IndexView:
         self.order = [c.id or "" for c in chunks]
         self._position = {cid: i for i, cid in enumerate(self.order)}
         self.bm25 = BM25Index(self.order, [lexical_text(c) for c in chunks])
+        self.restorer = DiacriticRestorer(lexical_text(c) for c in chunks)
         self._doc_of = np.array([c.metadata.get("document_id", "") for c in chunks], dtype=object)
         self._dims = [set(_dims(c.metadata)) for c in chunks]
 
@@ -178,8 +180,8 @@ class Index:
         embeddings: Embeddings,
         *,
         candidates: int = 40,
-        rrf_k: int = 60,
-        dense_weight: float = 1.0,
+        rrf_k: int = 30,
+        dense_weight: float = 0.8,
         lexical_weight: float = 1.0,
         max_file_bytes: int = 50 * 1024 * 1024,
         reload_interval_s: float = 1.0,
@@ -335,7 +337,7 @@ class Index:
             status=status,
             superseded_by=superseded_by,
             notes=info.notes,
-            source=info.source or Path(source).name,
+            source=Path(source).name,
             sha256=info.sha256,
             chunks=len(new_ids),
             ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -389,7 +391,8 @@ class Index:
         lexical = view.bm25.top(query, n, mask) if self._lexical_weight > 0 else []
         dense: list[tuple[str, float]] = []
         if self._dense_weight > 0 and view.order:
-            vector = self._embeddings.embed_query(query)
+            # e5 does not read folded Vietnamese; give it the query with diacritics restored.
+            vector = self._embeddings.embed_query(view.restorer.restore(query))
             where = _where(filters)
             # Over-fetch: unlisted chunks (a version being replaced) are skipped below.
             raw = self._store.dense_query(vector, n + 16, where)

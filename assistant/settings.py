@@ -44,8 +44,8 @@ class RetrievalSettings(BaseModel):
     candidates: int = Field(
         40, ge=5, le=500, description="Candidates taken from each retriever before fusion."
     )
-    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
-    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
+    rrf_k: int = Field(30, ge=1, description="Reciprocal rank fusion constant.")
+    dense_weight: float = Field(0.8, ge=0, description="Weight of the dense ranking in fusion.")
     lexical_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
 
 
