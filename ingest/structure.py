@@ -59,7 +59,7 @@ _SIBLING_KINDS = {"part", "annex", "chapter", "section", "roman", "letter", "art
 class Heading:
     """One heading as written, with what a reference needs."""
 
-    kind: str
+    kind: HeadingKind
     text: str  # display text as written, e.g. "Điều 5. Quyền của người tố cáo"
     label: str  # short label: "II", "4", "Điều 5", "Chương I", "I.1"
     rank: int  # nesting rank: lower is outer (Markdown levels 1-6, plain text 10+)
@@ -196,7 +196,7 @@ def _join_title(head: str, title: str) -> str:
 
 @dataclass
 class _Candidate:
-    kind: str
+    kind: HeadingKind
     label: str
     rest: str  # the title part written on the heading line
     text: str  # the whole line
@@ -213,12 +213,13 @@ def _classify(line: str, in_article: bool) -> _Candidate | None:
     if match:
         rest = (match.group(2) or "").strip()
         return _Candidate("article", f"{_word(line)} {match.group(1)}", rest, line)
-    for kind, pattern, name in (
+    layouts: tuple[tuple[HeadingKind, re.Pattern[str], str], ...] = (
         ("part", _PART, "Phần"),
         ("annex", _ANNEX, "Phụ lục"),
         ("chapter", _CHAPTER, "Chương"),
         ("section", _SECTION, "Mục"),
-    ):
+    )
+    for kind, pattern, name in layouts:
         match = pattern.match(line)
         if match:
             rest = match.group(2).strip()
@@ -274,7 +275,11 @@ def _label_of(text: str) -> _Candidate | None:
     candidate = _classify(text, in_article=False)
     if candidate is not None:
         return candidate
-    for kind, pattern in (("roman", _ROMAN), ("letter", _LETTER)):
+    unguarded: tuple[tuple[HeadingKind, re.Pattern[str]], ...] = (
+        ("roman", _ROMAN),
+        ("letter", _LETTER),
+    )
+    for kind, pattern in unguarded:
         match = pattern.match(text)
         if match and (kind != "roman" or _VALID_ROMAN.match(match.group(1))):
             return _Candidate(kind, match.group(1), match.group(2).strip(), text)
