@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from assistant.quiz import export, generate_quiz
+from assistant.quiz import export, generate_quiz, quiz_json_schema
 from assistant.quiz.exporters import FORMATS, gift_escape, to_aiken, to_gift
 from assistant.quiz.model import BLANK, LETTERS, Quiz, QuizItem, Source
 from ingest import parse_file
@@ -308,6 +308,9 @@ def test_json_round_trip(real_quiz: Quiz) -> None:
         assert Quiz.model_validate_json(content) == quiz
         assert "\\u" not in content.decode("utf-8")  # Vietnamese stays readable
         assert json.loads(content)["seed"] == quiz.seed
+    jsonschema = pytest.importorskip("jsonschema")  # not a dependency; checked when present
+    for quiz in quizzes(real_quiz):
+        jsonschema.validate(json.loads(export(quiz, "json")[0]), quiz_json_schema())
 
 
 # -- printable form: Markdown and Word -----------------------------------------------------

@@ -158,14 +158,13 @@ def choose(fact: Fact, bank: DistractorBank, k: int = 3) -> list[str]:
     """The *k* best distractors for an unordered fact (fewer when the pool is short)."""
     key = fact.value
     key_form = _form(key)
-    seen: list[str] = []
+    seen: set[tuple[str, ...]] = set()
     ranked: list[tuple[tuple[float, ...], str]] = []
     for cand in bank.candidates(fact):
-        if excluded(fact, cand.value):
+        norm = matching.tokens(cand.value)
+        if norm in seen or excluded(fact, cand.value):
             continue
-        if any(matching.same(cand.value, s) or matching.overlaps(cand.value, s) for s in seen):
-            continue
-        seen.append(cand.value)
+        seen.add(norm)  # overlaps between candidates are checked among the chosen below
         gap = _length_gap(cand.value, key)
         rank = (
             0.0 if gap <= math.log(LENGTH_TOLERANCE) else 1.0,
@@ -224,6 +223,8 @@ def neighbours(fact: Fact) -> tuple[list[str], list[str]]:
         higher = [str(y + d) for d in range(1, 6)]
     else:
         lower, higher = _number_neighbours(fact.value)
+        if fact.extra.get("noun") == "%":
+            higher = [v for v in higher if int(v.replace(".", "")) <= 100]
     keep = [v for v in lower if not excluded(fact, v)], [v for v in higher if not excluded(fact, v)]
     return keep[0], keep[1]
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from langchain_core.documents import Document
@@ -27,9 +28,13 @@ from assistant.quiz.lexicon import (
     PROVINCIAL_AGENCIES_2023,
     SECONDARY_MARKERS,
     TERM_FAMILIES,
+    UNIT_HEADS,
     Dimension,
 )
-from ingest.vietnamese import fold
+from ingest.vietnamese import fold as _fold_uncached
+
+fold = lru_cache(maxsize=65536)(_fold_uncached)
+"""Folding is the hot path of extraction; the same headings are folded again and again."""
 
 MAX_SUBJECT_WORDS = 22
 """Longest task text quoted in a stem; longer tasks are cut at a clause boundary."""
@@ -164,6 +169,7 @@ def _dims(value: Any) -> tuple[int, ...]:
     return tuple(int(p) for p in str(value or "").split(",") if p.strip().isdigit())
 
 
+_ITEM_LABEL = re.compile(r"^(?:[a-zđ]\)|\d{1,2}(?:\.\d{1,2})*[.)])\s+")
 _CLOSING = ("noi nhan", "kt. ", "tm. ", "nguoi ky")
 
 
@@ -180,14 +186,17 @@ def passages(chunk: Document) -> list[Passage]:
         line = raw.strip()
         if not line or _MD_HEADING.match(line):
             continue
-        if fold(line.strip("*")).startswith(_CLOSING):
+        if fold(line.strip("*")[:12]).startswith(_CLOSING):
             break
         if line.startswith(("**", "__")) and line.endswith(("**", "__")):
             continue  # a title or label line, not content
+        if line.startswith("|") or (line.startswith("(") and line.endswith((")", ").", ");"))):
+            continue  # table rows; provenance notes "(Điều 5 Thông tư số …, có hiệu lực …)"
         marker = _LIST_MARKER.match(line) or _NUMBERING.match(line)
         line = _LIST_MARKER.sub("", line).strip()
-        if not line or fold(strip_numbering(line)) in skip or fold(line) in skip:
-            continue
+        line = _ITEM_LABEL.sub("", line).strip()  # "c) …", "2. …": the label is not content
+        if not line or (len(line) <= 200 and fold(strip_numbering(line)) in skip):
+            continue  # the heading repeated as the chunk's first line
         if len(line.split()) < 4:
             continue
         out.append(
@@ -293,7 +302,7 @@ DOC_REF = re.compile(
     r"(?P<number>\d+[a-z]?(?:/\d{4})?/[A-ZĐ][A-ZĐa-z0-9]*(?:-[A-ZĐ][A-ZĐa-z0-9]*)*)"
     r"(?:\s+ngày\s+(?P<date>\d{1,2}/\d{1,2}/\d{4}))?"
     r"(?:\s+của\s+(?P<issuer>(?:UBND|Ủy ban nhân dân|Thủ tướng Chính phủ|Chính phủ|Quốc hội"
-    r"|Bộ [A-ZĐ][\w ]*?|Tỉnh ủy)"
+    r"|Tỉnh ủy)"
     r"(?:\s+tỉnh(?:\s+[A-ZĐ]\w*(?:\s+[A-ZĐ]\w*)*)?)?))?"
 )
 _STANDARD_USE = re.compile(
@@ -315,9 +324,8 @@ _REPORT_TO = re.compile(
     )
     + r")"
 )
-_REGULATED_BY = re.compile(
-    r"(?P<subject>[^.;]*?)\s+theo quy định tại\s+(?P<ref>" + DOC_REF.pattern + r")"
-)
+_REGULATED_BY = re.compile(r"\s+theo quy định tại\s+(?P<ref>" + DOC_REF.pattern + r")")
+"""The subject is the clause before the match (found without a backtracking prefix)."""
 _IMPLEMENTS = re.compile(r"^Thực hiện\s+(?P<ref>" + DOC_REF.pattern + r")")
 _DIM_LIST = re.compile(
     r"^(?:(?P<n>\d)\.\s+)?(?P<name>[A-ZĐ][^()]+?)\s+\((?P<english>[A-Z][^()]+)\)"
@@ -424,7 +432,7 @@ def _structure_facts(builder: _Builder, items: list[Passage]) -> None:
         path = [fold(x) for x in p.section.split(" › ")]
         if any("to chuc thuc hien" in x for x in path[:-1]) and p.heading:
             unit = strip_numbering(p.heading)
-            if 2 <= len(unit.split()) <= 12:
+            if 2 <= len(unit.split()) <= 12 and _names_a_unit(unit):
                 unit_sections.setdefault(unit, []).append(p)
     dim_sections = {n: _tasks(ps) for n, ps in dim_sections.items()}
     unit_sections = {u: _tasks(ps) for u, ps in unit_sections.items()}
@@ -483,6 +491,13 @@ def _structure_facts(builder: _Builder, items: list[Passage]) -> None:
             )
 
 
+def _names_a_unit(heading: str) -> bool:
+    """True for "Phòng Hành chính và Tổng hợp", "Trưởng các phòng…"; False for an
+    article title such as "Điều 5. Trách nhiệm thi hành"."""
+    folded = fold(heading)
+    return not folded.startswith("dieu") and folded.startswith(UNIT_HEADS)
+
+
 def _tasks(ps: list[Passage]) -> list[Passage]:
     """The tasks of a section: its list items, or its paragraphs when it has no list."""
     items = [p for p in ps if p.item]
@@ -521,6 +536,8 @@ def _report_facts(builder: _Builder, p: Passage, sentence: str) -> None:
         if when is None:
             continue
         action = m.group("action").strip()
+        if len(action.split()) < 4:
+            continue  # "hoàn thành trước ngày …" alone does not say what is due
         builder.add(
             kind="deadline",
             value=matching.format_date(when),
@@ -557,7 +574,8 @@ def _report_facts(builder: _Builder, p: Passage, sentence: str) -> None:
 
 def _document_facts(builder: _Builder, p: Passage, sentence: str) -> None:
     for m in _REGULATED_BY.finditer(sentence):
-        subject = m.group("subject").strip()
+        before = sentence[: m.start()]
+        subject = re.split(r"[.;]\s", before)[-1].strip()
         subject = re.sub(r"^(?:[-–]\s*)", "", subject)
         if len(subject.split()) >= 4:
             builder.add(
@@ -649,6 +667,14 @@ def _dimension_list_facts(builder: _Builder, p: Passage, sentence: str) -> None:
     )
 
 
+_TERM_PATTERNS = tuple(
+    (family, term, re.compile(rf"(?<!\w){re.escape(term)}(?!\w)", flags=re.IGNORECASE))
+    for family, terms in TERM_FAMILIES.items()
+    for term in terms
+    if term not in DISTRACTOR_ONLY_TERMS
+)
+
+
 def _spelled_out(text: str, start: int, end: int) -> bool:
     """True when the phrase at text[start:end] sits next to a parenthesis (an acronym and
     its expansion: either one names the other)."""
@@ -663,11 +689,10 @@ def _cloze_facts(builder: _Builder, p: Passage, clause: str) -> None:
         return
     found = 0
     matches: list[tuple[int, int, str]] = []
-    for family, terms in TERM_FAMILIES.items():
-        for term in terms:
-            if term in DISTRACTOR_ONLY_TERMS:
-                continue
-            m = re.search(rf"(?<!\w){re.escape(term)}(?!\w)", clause, flags=re.IGNORECASE)
+    lowered = clause.lower()
+    for family, term, pattern in _TERM_PATTERNS:
+        if term.lower() in lowered:
+            m = pattern.search(clause)
             if m and not _spelled_out(clause, m.start(), m.end()):
                 # "RTA (Real-Time Analytics)": the expansion would give the blank away
                 matches.append((m.start(), m.end(), family))

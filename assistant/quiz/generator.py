@@ -41,7 +41,7 @@ from assistant.quiz.model import (
 from assistant.quiz.validators import check_item, check_quiz, source_texts
 
 GENERATOR = "rule:v1"
-VAGUE_POOLS = frozenset({"term:regulation", "term:platform"})
+VAGUE_POOLS = frozenset({"term:regulation", "term:platform", "term:quality_system"})
 """Pools whose values swap into a sentence without making it clearly false."""
 MAX_ITEMS = 500
 
@@ -114,7 +114,9 @@ def _trim(sentence: str) -> str:
     """A quoted sentence without its final stop ("./." closes Vietnamese documents),
     starting with a capital (a clause cut from a longer sentence may not)."""
     sentence = sentence.rstrip(" .;,/")
-    return sentence[:1].upper() + sentence[1:]
+    if sentence[:1].islower() and sentence[1:2].isalpha():
+        sentence = sentence[:1].upper() + sentence[1:]
+    return sentence
 
 
 MAX_CONTEXT_WORDS = 45

@@ -156,15 +156,23 @@ TERM_FAMILIES: dict[str, tuple[str, ...]] = {
         "Hệ thống quản lý an toàn thông tin",
     ),
     "index": ("PAPI", "PAR Index", "SIPAS", "PCI"),
-    "organisation": (
+    "papi_partner": (
         "UNDP",
         "CECODES",
         "VFF-CRT",
         "RTA",
         "VCCI",
         "USAID",
-        "Bộ Nội vụ",
         "Học viện Chính trị Quốc gia Hồ Chí Minh",
+    ),
+    "ministry": (
+        "Bộ Nội vụ",
+        "Bộ Tư pháp",
+        "Bộ Tài chính",
+        "Bộ Công an",
+        "Bộ Thông tin và Truyền thông",
+        "Thanh tra Chính phủ",
+        "Văn phòng Chính phủ",
     ),
     "sampling": ("PPS", "chọn mẫu ngẫu nhiên đơn giản", "chọn mẫu phân tầng", "chọn mẫu cụm"),
 }
@@ -176,6 +184,34 @@ dropped, because "trách nhiệm … trong công tác X" reads as true for most 
 
 DISTRACTOR_ONLY_TERMS: frozenset[str] = frozenset({"PAPI"})
 """Terms too frequent to blank out (every passage is about PAPI); still fine as options."""
+
+UNIT_HEADS: tuple[str, ...] = (
+    "phong",
+    "so",
+    "ban",
+    "van phong",
+    "trung tam",
+    "uy ban",
+    "ubnd",
+    "truong",
+    "giam doc",
+    "chanh",
+    "chu tich",
+    "thu truong",
+    "cac ",
+    "co quan",
+    "don vi",
+    "bo ",
+    "thanh tra",
+    "cong an",
+    "hoi ",
+    "doan ",
+    "mat tran",
+    "lanh dao",
+    "can bo",
+    "cong chuc",
+)
+"""Folded first words of a heading that names who does something (in "Tổ chức thực hiện")."""
 
 COLLECTIVE_MEMBERS: tuple[tuple[str, str], ...] = (
     ("cac phong", "phong "),

@@ -28,6 +28,11 @@ _ABBREVIATIONS = (
     (r"\bkh\b", "ke hoach"),
     (r"\bhc&th\b", "hanh chinh va tong hop"),
 )
+_DOC_SO = re.compile(
+    r"\b(quyet dinh|ke hoach|nghi dinh|nghi quyet|thong tu|chi thi|cong van|huong dan"
+    r"|chuong trinh|luat|thong bao) so (?=\d)"
+)
+"""'Thông tư số 28/2012/…' and 'Thông tư 28/2012/…' name the same document."""
 _ABBREV_RES = tuple((re.compile(p), r) for p, r in _ABBREVIATIONS)
 _DATE_WORDS = re.compile(r"\b(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4})\b")
 _DATE_NUMERIC = re.compile(r"\b(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\b")
@@ -54,7 +59,7 @@ def normalise(text: str) -> str:
     folded = _canonical_dates(folded)
     for pattern, replacement in _ABBREV_RES:
         folded = pattern.sub(replacement, folded)
-    return folded
+    return _DOC_SO.sub(r"\1 ", folded)
 
 
 @lru_cache(maxsize=65536)
