@@ -1,33 +1,304 @@
-"""Placeholder until the answer composer lands (issue 3): retrieval-only refusal."""
+"""Grounded answers: retrieve, judge the evidence, then quote it (or let an LLM write, checked).
+
+The pipeline for one question:
+
+1. condense it with the conversation history (:mod:`assistant.followup`);
+2. hybrid search, then score each passage's coverage of the question
+   (:mod:`assistant.evidence`);
+3. refuse with the fixed Vietnamese reply when the evidence gate says no;
+4. compose the extractive answer (:mod:`assistant.composer`) — always, because it is
+   also the fallback of the optional language model;
+5. with a chat model configured, let it write from the same passages and keep only
+   verifiably cited sentences (:mod:`assistant.grounded_llm`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from langchain_core.documents import Document
 
 from assistant.answers import REFUSAL, Answer
-from assistant.index import Index, SearchFilters
+from assistant.chat_models import build_chat_model
+from assistant.composer import Composition, ExtractiveComposer, document_name
+from assistant.evidence import (
+    CorpusStats,
+    EvidenceGate,
+    QueryTerms,
+    ScoredHit,
+    score_hits,
+    strip_heading_number,
+)
+from assistant.followup import Condensed, condense
+from assistant.grounded_llm import GroundedLLM, Passage
+from assistant.index import Index, IndexView, SearchFilters, SearchHit
 from assistant.settings import Settings
+from assistant.store import ManifestEntry
+from ingest.vietnamese import canonical_tones, clean_text
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+RETRIEVE_K = 8
+"""Passages retrieved per question (the answer quotes a few of them)."""
+
+LEXICAL_EXTRA = 4
+"""BM25 passages added to the fused hits when fusion ranked them out of the top k."""
+
+MAX_LLM_PASSAGES = 6
+MIN_OWN_COVERAGE = 0.5
+"""A follow-up's own words ("còn việc kê khai tài sản?") must be this covered, too."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What retrieval found for one question and whether it is enough to answer."""
+
+    condensed: Condensed
+    query: QueryTerms
+    scored: list[ScoredHit]
+    sufficient: bool
+    stats: CorpusStats
+    entries: dict[str, ManifestEntry]
+    section_forced: bool = False
 
 
 class Answerer:
-    """Answers questions from the index."""
+    """Answers questions from the index: extractive by default, optionally through an LLM."""
 
-    def __init__(self, index: Index) -> None:
+    def __init__(
+        self,
+        index: Index,
+        chat_model: BaseChatModel | None = None,
+        *,
+        gate: EvidenceGate | None = None,
+        composer: ExtractiveComposer | None = None,
+        k: int = RETRIEVE_K,
+    ) -> None:
         self._index = index
+        self.gate = gate or EvidenceGate()
+        self.composer = composer or ExtractiveComposer()
+        self.llm = GroundedLLM(chat_model, self.composer) if chat_model is not None else None
+        self._k = k
+        self._lock = threading.Lock()
+        self._cached: tuple[IndexView, CorpusStats] | None = None
 
-    def ask(self, question: str, history: list[dict[str, str]], filters: SearchFilters) -> Answer:
-        """Answer *question* (placeholder: always refuses)."""
-        return Answer(question=question, answer=REFUSAL, grounded=False, mode="refusal")
+    # -- public -------------------------------------------------------------------------
+
+    def ask(
+        self, question: str, history: Sequence[Mapping[str, str]], filters: SearchFilters
+    ) -> Answer:
+        """Answer *question* with citations, or refuse honestly."""
+        final: Answer | None = None
+        for item in self.stream(question, history, filters):
+            if isinstance(item, Answer):
+                final = item
+        assert final is not None
+        return final
 
     def stream(
-        self, question: str, history: list[dict[str, str]], filters: SearchFilters
+        self, question: str, history: Sequence[Mapping[str, str]], filters: SearchFilters
     ) -> Iterator[str | Answer]:
-        """Stream the answer text, then the Answer."""
-        answer = self.ask(question, history, filters)
-        yield answer.answer
-        yield answer
+        """Text deltas (their concatenation is the answer text), then the final Answer."""
+        evidence = self.gather(question, history, filters)
+        composition = self._compose(question, evidence) if evidence.sufficient else None
+        if composition is None:
+            refusal = self._refusal(question, evidence)
+            yield refusal.answer
+            yield refusal
+            return
+        extractive = composition.answer
+        if self.llm is None:
+            yield from _lines(extractive)
+            return
+        passages = self._llm_passages(composition, evidence)
+        yield from self.llm.stream(
+            evidence.condensed.question,
+            passages,
+            evidence.stats,
+            evidence.entries,
+            extractive,
+        )
+
+    # -- evidence -----------------------------------------------------------------------
+
+    def gather(
+        self,
+        question: str,
+        history: Sequence[Mapping[str, str]],
+        filters: SearchFilters,
+    ) -> Evidence:
+        """Condense, retrieve and score; decide whether the evidence suffices."""
+        view, stats = self._snapshot()
+        entries = view.entries
+        condensed = condense(question, history, lambda ref, ans: _lookup(stats, entries, ref, ans))
+        query = QueryTerms.of(condensed.question)
+        if query.empty or not stats.n:
+            return Evidence(condensed, query, [], False, stats, entries)
+        hits = self._index.search(condensed.search_text, self._k, filters)
+        hits += _lexical_hits(view, condensed.search_text, filters, hits)
+        if condensed.section_ref and condensed.document_id:
+            section_hits = _section_hits(stats, condensed, filters)
+            if section_hits:
+                scored = score_hits(query, section_hits, stats, entries)
+                rest = [
+                    s
+                    for s in score_hits(query, hits, stats, entries)
+                    if s.hit.chunk_id not in {h.chunk_id for h in section_hits}
+                ]
+                return Evidence(condensed, query, scored + rest, True, stats, entries, True)
+        scored = score_hits(query, hits, stats, entries)
+        sufficient = any(self.gate.passes(s.coverage, s.dense) for s in scored)
+        own = condensed.own
+        if sufficient and own is not None:
+            sufficient = any(
+                stats.coverage(own, stats.terms_of(s.hit.chunk_id, s.hit.text)) >= MIN_OWN_COVERAGE
+                for s in scored
+            )
+        return Evidence(condensed, query, scored, sufficient, stats, entries)
+
+    def _snapshot(self) -> tuple[IndexView, CorpusStats]:
+        view = self._index.view()
+        cached = self._cached
+        if cached is not None and cached[0] is view:
+            return cached
+        with self._lock:
+            if self._cached is None or self._cached[0] is not view:
+                stats = CorpusStats.build(view.chunks[cid] for cid in view.order)
+                self._cached = (view, stats)
+            return self._cached
+
+    # -- composing ----------------------------------------------------------------------
+
+    def _compose(self, question: str, evidence: Evidence) -> Composition | None:
+        condensed = evidence.condensed
+        return self.composer.compose(
+            question,
+            evidence.query,
+            evidence.scored,
+            evidence.stats,
+            evidence.entries,
+            floor=self.gate.min_coverage / 2,
+            condensed=condensed.question if condensed.followup else "",
+            force_list=evidence.section_forced,
+            intent=condensed.intent if condensed.own is None else None,
+        )
+
+    def _refusal(self, question: str, evidence: Evidence) -> Answer:
+        condensed = evidence.condensed
+        return Answer(
+            question=question,
+            answer=REFUSAL,
+            grounded=False,
+            mode="refusal",
+            condensed_question=condensed.question if condensed.followup else "",
+        )
+
+    def _llm_passages(self, composition: Composition, evidence: Evidence) -> list[Passage]:
+        """The chunks the extractive answer quoted, then the other candidates."""
+        chosen: dict[str, Passage] = {}
+        for point in composition.points:
+            cid = point.chunk.id or ""
+            if cid not in chosen:
+                chosen[cid] = Passage(len(chosen) + 1, point.chunk, point.entry, point.score)
+        for s in composition.passages:
+            if len(chosen) >= MAX_LLM_PASSAGES:
+                break
+            cid = s.hit.chunk_id
+            chunk = evidence.stats.chunks.get(cid)
+            if chunk is not None and cid not in chosen:
+                chosen[cid] = Passage(len(chosen) + 1, chunk, s.entry, s.coverage)
+        return list(chosen.values())[:MAX_LLM_PASSAGES]
+
+
+def _lines(answer: Answer) -> Iterator[str | Answer]:
+    for i, line in enumerate(answer.answer.split("\n")):
+        yield ("\n" if i else "") + line
+    yield answer
+
+
+def _lookup(
+    stats: CorpusStats, entries: dict[str, ManifestEntry], ref: str, answer: str
+) -> tuple[str, str] | None:
+    """(document_id, heading) of section *ref*, preferring the document the answer named."""
+    found: dict[str, str] = {}
+    for chunk in stats.chunks.values():
+        meta = chunk.metadata
+        if str(meta.get("section_ref", "")) == ref:
+            doc = str(meta.get("document_id", ""))
+            found.setdefault(doc, str(meta.get("heading", "") or meta.get("section", "")))
+    if not found:
+        return None
+    for doc, heading in found.items():
+        entry = entries.get(doc)
+        if entry is not None and answer and document_name({}, entry) in answer:
+            return doc, strip_heading_number(heading)
+    doc, heading = next(iter(found.items()))
+    return doc, strip_heading_number(heading)
+
+
+def _lexical_hits(
+    view: IndexView, text: str, filters: SearchFilters, have: list[SearchHit]
+) -> list[SearchHit]:
+    """The best BM25 passages that rank fusion left out.
+
+    Fusion rewards passages both retrievers found; for a question typed without
+    diacritics the dense model often misses the passage BM25 ranks first, which then
+    falls far down the fused list. Evidence is judged lexically, so those passages
+    are worth scoring too.
+    """
+    taken = {h.chunk_id for h in have}
+    query = canonical_tones(clean_text(text))
+    out: list[SearchHit] = []
+    for cid, score in view.bm25.top(query, LEXICAL_EXTRA, view.mask(filters)):
+        chunk = view.chunks.get(cid)
+        if chunk is None or cid in taken:
+            continue
+        out.append(_as_hit(chunk, len(have) + len(out) + 1, lexical=score))
+    return out
+
+
+def _as_hit(chunk: Document, rank: int, lexical: float | None = None) -> SearchHit:
+    meta = chunk.metadata
+    return SearchHit(
+        rank=rank,
+        score=0.0,
+        chunk_id=chunk.id or "",
+        text=chunk.page_content,
+        document_id=str(meta.get("document_id", "")),
+        title=str(meta.get("title", "")),
+        number=str(meta.get("number", "")),
+        section=str(meta.get("section", "")),
+        section_ref=str(meta.get("section_ref", "")),
+        doc_type=str(meta.get("doc_type", "")),
+        dense_score=None,
+        lexical_score=lexical,
+        metadata=dict(meta),
+    )
+
+
+def _section_hits(
+    stats: CorpusStats, condensed: Condensed, filters: SearchFilters
+) -> list[SearchHit]:
+    """The chunks of the section a follow-up named, as hits (in document order)."""
+    if filters.documents and condensed.document_id not in filters.documents:
+        return []
+    out: list[SearchHit] = []
+    prefix = condensed.section_ref + "."
+    for chunk in stats.chunks.values():
+        meta = chunk.metadata
+        ref = str(meta.get("section_ref", ""))
+        if str(meta.get("document_id", "")) != condensed.document_id:
+            continue
+        if ref != condensed.section_ref and not ref.startswith(prefix):
+            continue
+        out.append(_as_hit(chunk, len(out) + 1))
+    return out
 
 
 def build_answerer(settings: Settings, index: Index) -> Answerer:
-    """Build the answerer from settings."""
-    return Answerer(index)
+    """Build the answerer; a configured language model is built here (lazily imported)."""
+    return Answerer(index, build_chat_model(settings.llm), k=max(RETRIEVE_K, settings.retrieval.k))

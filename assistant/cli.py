@@ -164,6 +164,45 @@ def search(
             typer.echo(f"   {h.text[:300]}")
 
 
+@app.command()
+def ask(
+    ctx: typer.Context,
+    question: Annotated[
+        str | None, typer.Argument(help="Câu hỏi (bỏ trống: đọc stdin, mỗi dòng một câu).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Mỗi câu hỏi một dòng JSON.")] = False,
+    document: Annotated[
+        list[str] | None, typer.Option("--document", help="Lọc theo văn bản.")
+    ] = None,
+    dimension: Annotated[
+        list[int] | None, typer.Option("--dimension", help="Lọc theo chỉ số PAPI (1–8).")
+    ] = None,
+) -> None:
+    """Hỏi đáp có trích dẫn / answer from the documents with citations, or refuse."""
+    from assistant.answers import Answer
+
+    assistant = _assistant(ctx)
+    filters = {"documents": document or [], "dimensions": dimension or []}
+    for q in _lines(question):
+        if as_json:
+            a = assistant.ask(q, filters=filters).as_dict()
+            _print_json({key: a[key] for key in ("question", "answer", "grounded", "citations")})
+            continue
+        typer.echo(f"# {q}")
+        final: Answer | None = None
+        for item in assistant.ask_stream(q, filters=filters):
+            if isinstance(item, Answer):
+                final = item
+            else:
+                typer.echo(item, nl=False)
+        typer.echo()
+        if final is not None and final.citations:
+            typer.echo("Nguồn:")
+            for c in final.citations:
+                typer.echo(f"[{c.n}] {c.title} — {c.section}: “{c.quote}”")
+        typer.echo()
+
+
 @app.command("eval")
 def evaluate(
     ctx: typer.Context,

@@ -1,0 +1,441 @@
+"""How well retrieved passages cover a question: the signals behind answers and refusals.
+
+A question is reduced to its *content terms*: folded syllables minus Vietnamese
+function words, plus the bigrams of adjacent content syllables (Vietnamese words are
+mostly two syllables written apart, so "hộ chiếu" must match as a pair, not as "hộ"
+and "chiếu" scattered through a passage). Terms are weighted by their inverse
+document frequency over the live chunks, so words every chunk carries ("kế hoạch",
+"PAPI") count for little and words the corpus has never seen count the most.
+
+*Coverage* of a question by a text is the weighted share of its terms the text
+contains, unigrams and bigrams averaged. The refusal gate (:class:`EvidenceGate`)
+combines the best passage's coverage with the dense similarity the index reports.
+
+Passages are also cut into quotable :class:`Unit` spans (bullets, sentences) whose
+text is always ``stored_text[start:end]``, so a quote can never drift from the source.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.documents import Document
+
+from ingest.model import SECTION_SEPARATOR
+from ingest.vietnamese import canonical_tones, fold
+
+if TYPE_CHECKING:
+    from assistant.index import SearchHit
+    from assistant.store import ManifestEntry
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+# Function words removed from questions before matching. Accented forms are exact;
+# an unaccented query word is treated as a stop word only when its folded form is in
+# _FOLDED_STOP, which leaves out forms that fold together with content words
+# ("bao" is "bao nhiêu" but also "báo cáo", "co" is "có" but also "cơ quan").
+_STOP = frozenset(
+    _words(
+        """
+    là gì nào của và có không thì sao khi những các cho được phải làm như thế ai ở đâu
+    bao nhiêu giờ hay hoặc với để tại trong về theo đến từ một này đó kia ấy cần việc ra
+    còn vậy à ạ hả nhé nhỉ hỏi tôi em anh chị mình bạn chúng ta họ nó đã đang sẽ rồi mà
+    nên vì do bởi nếu gồm bị muốn biết vui lòng giúp hãy mấy đâu đây nữa cũng rất cái
+    chiếc
+    """
+    )
+)
+_FOLDED_STOP = frozenset(
+    _words(
+        """
+    la gi nao cua va khong sao khi cac cho duoc phai lam nhu the ai o nhieu hay hoac voi
+    de trong ve theo den mot nay do kia viec ra con vay a toi em anh ta no se roi ma nen
+    boi neu gom bi nua rat muon biet giup
+    """
+    )
+)
+# Words that say what kind of answer is wanted, not what it is about ("_" joins a pair).
+_INTENT_WORDS = frozenset(
+    _words(
+        """
+    hạn_chót hạn_cuối thời_hạn hạn_nộp chót deadline bao_giờ khi_nào ngày_nào năm_nào lúc_nào
+    han_chot han_cuoi thoi_han han_nop chot bao_gio khi_nao ngay_nao nam_nao luc_nao
+    """
+    )
+)
+_DEADLINE_Q = re.compile(
+    r"\b(hạn chót|hạn cuối|thời hạn|hạn nộp|deadline|chậm nhất|"
+    r"han chot|han cuoi|thoi han|han nop|cham nhat)\b"
+)
+_DATE_Q = re.compile(
+    r"\b(khi nào|bao giờ|ngày nào|năm nào|lúc nào|ngày bao nhiêu|thời gian nào|"
+    r"khi nao|bao gio|ngay nao|nam nao|luc nao|ngay bao nhieu|thoi gian nao)\b"
+)
+_WHO_Q = re.compile(
+    r"\b(ai|đơn vị nào|cơ quan nào|phòng nào|bộ phận nào|chủ trì|đầu mối|qua đâu|gửi đâu|"
+    r"don vi nao|co quan nao|phong nao|bo phan nao|chu tri|dau moi|qua dau|gui dau)\b"
+)
+_BASIS_Q = re.compile(
+    r"\b(căn cứ|quyết định nào|văn bản nào|quy định nào|theo quy định|kế hoạch nào|"
+    r"can cu|quyet dinh nao|van ban nao|quy dinh nao|ke hoach nao)\b"
+)
+_LIST_Q = re.compile(
+    r"\b(làm gì|những gì|việc gì|nhiệm vụ|gồm|những nội dung|các nội dung|biện pháp|giải pháp|"
+    r"mục đích|yêu cầu|trách nhiệm|lam gi|nhung gi|viec gi|nhiem vu|gom|nhung noi dung|"
+    r"cac noi dung|bien phap|giai phap|muc dich|yeu cau|trach nhiem)\b"
+)
+
+_TOKEN = re.compile(r"\w+(?:[./:\-]\w+)*")
+
+
+def _norm(text: str) -> str:
+    return canonical_tones(unicodedata.normalize("NFC", text)).lower()
+
+
+def folded_tokens(text: str) -> list[str]:
+    """Folded tokens of *text*; a number such as ``3212/kh-ubnd`` also yields its parts."""
+    out: list[str] = []
+    for token in _TOKEN.findall(fold(canonical_tones(text))):
+        token = token.replace("_", "")
+        if not token:
+            continue
+        out.append(token)
+        if any(sep in token for sep in "./:-"):
+            out.extend(p for p in re.split(r"[./:\-]", token) if p)
+    return out
+
+
+def term_set(text: str) -> frozenset[str]:
+    """Every folded unigram and adjacent-pair bigram of *text* (what a passage offers)."""
+    tokens = folded_tokens(text)
+    return frozenset(tokens) | frozenset(
+        f"{a}_{b}" for a, b in zip(tokens, tokens[1:], strict=False)
+    )
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    """The content of a question: what a passage must contain to answer it."""
+
+    text: str
+    unigrams: tuple[str, ...]
+    bigrams: tuple[str, ...]
+    wants_deadline: bool = False
+    wants_date: bool = False
+    wants_unit: bool = False
+    wants_basis: bool = False
+    wants_list: bool = False
+
+    @classmethod
+    def of(cls, question: str) -> QueryTerms:
+        """Analyse *question* (with or without diacritics)."""
+        norm = _norm(question)
+        raw = [t.replace("_", "") for t in _TOKEN.findall(norm)]
+        raw = [t for t in raw if t]
+        keep: list[str | None] = []
+        for i, token in enumerate(raw):
+            pair = "_".join(raw[i : i + 2])
+            prev = "_".join(raw[max(0, i - 1) : i + 1])
+            folded = fold(token)
+            stop = token in _STOP or (folded == token and folded in _FOLDED_STOP)
+            intent = token in _INTENT_WORDS or pair in _INTENT_WORDS or prev in _INTENT_WORDS
+            keep.append(None if stop or intent else folded)
+        unigrams: list[str] = []
+        for token in keep:
+            if token is None:
+                continue
+            unigrams.append(token)
+            if any(sep in token for sep in "./:-"):
+                unigrams.extend(p for p in re.split(r"[./:\-]", token) if p)
+        bigrams = [
+            f"{a}_{b}"
+            for a, b in zip(keep, keep[1:], strict=False)
+            if a is not None and b is not None
+        ]
+        folded_q = fold(norm)
+        return cls(
+            text=question,
+            unigrams=tuple(dict.fromkeys(unigrams)),
+            bigrams=tuple(dict.fromkeys(bigrams)),
+            wants_deadline=bool(_DEADLINE_Q.search(norm) or _DEADLINE_Q.search(folded_q)),
+            wants_date=bool(_DATE_Q.search(norm) or _DATE_Q.search(folded_q)),
+            wants_unit=bool(_WHO_Q.search(norm) or _WHO_Q.search(folded_q)),
+            wants_basis=bool(_BASIS_Q.search(norm) or _BASIS_Q.search(folded_q)),
+            wants_list=bool(_LIST_Q.search(norm) or _LIST_Q.search(folded_q)),
+        )
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing but function words was asked."""
+        return not self.unigrams
+
+
+BIGRAM_WEIGHT = 0.5
+"""Share of coverage that comes from word pairs (the rest from single syllables)."""
+
+
+@dataclass
+class CorpusStats:
+    """What answering needs to know about one index snapshot, computed once per snapshot.
+
+    Term document frequencies, each chunk's term sets, the chunks of every section in
+    document order and (lazily) each chunk's quotable units.
+    """
+
+    n: int
+    df: dict[str, int]
+    chunk_terms: dict[str, frozenset[str]]
+    heading_terms: dict[str, frozenset[str]]
+    chunks: dict[str, Document] = field(default_factory=dict)
+    sections: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    position: dict[str, int] = field(default_factory=dict)
+    _units: dict[str, list[Unit]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, chunks: Iterable[Document]) -> CorpusStats:
+        """Count terms over *chunks* (title, number, section path and text), in document order."""
+        df: dict[str, int] = {}
+        chunk_terms: dict[str, frozenset[str]] = {}
+        heading_terms: dict[str, frozenset[str]] = {}
+        by_id: dict[str, Document] = {}
+        sections: dict[tuple[str, str], list[str]] = {}
+        position: dict[str, int] = {}
+        for chunk in chunks:
+            meta = chunk.metadata
+            head = " \n ".join(str(meta.get(k, "") or "") for k in ("section", "heading"))
+            context = " \n ".join(
+                str(meta.get(k, "") or "") for k in ("doc_type", "title", "number")
+            )
+            terms = term_set(f"{context}\n{head}\n{chunk.page_content}")
+            cid = chunk.id or ""
+            chunk_terms[cid] = terms
+            heading_terms[cid] = term_set(innermost_heading(meta))
+            by_id[cid] = chunk
+            position[cid] = len(position)
+            key = (str(meta.get("document_id", "")), str(meta.get("section", "")))
+            sections.setdefault(key, []).append(cid)
+            for term in terms:
+                df[term] = df.get(term, 0) + 1
+        return cls(len(chunk_terms), df, chunk_terms, heading_terms, by_id, sections, position)
+
+    def terms_of(self, chunk_id: str, text: str) -> frozenset[str]:
+        """The term set of a chunk (computed on the fly for a chunk not in the snapshot)."""
+        found = self.chunk_terms.get(chunk_id)
+        return found if found is not None else term_set(text)
+
+    def units(self, chunk: Document) -> list[Unit]:
+        """The quotable units of *chunk* (cached)."""
+        cid = chunk.id or ""
+        cached = self._units.get(cid)
+        if cached is None:
+            meta = chunk.metadata
+            skip = [str(meta.get(k, "") or "") for k in ("heading", "title")]
+            skip += str(meta.get("section", "") or "").split(SECTION_SEPARATOR)
+            skip += [strip_heading_number(s) for s in list(skip)]
+            cached = passage_units(cid, chunk.page_content, skip)
+            self._units[cid] = cached
+        return cached
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency; unseen terms weigh the most."""
+        return math.log((self.n + 1) / (self.df.get(term, 0) + 0.5))
+
+    def coverage(
+        self, query: QueryTerms, terms: frozenset[str], bigram_weight: float = BIGRAM_WEIGHT
+    ) -> float:
+        """Weighted share of the query's terms found in *terms* (unigrams and bigrams mixed)."""
+        uni = self._share(query.unigrams, terms)
+        if not query.bigrams:
+            return uni
+        return (1 - bigram_weight) * uni + bigram_weight * self._share(query.bigrams, terms)
+
+    def _share(self, wanted: Sequence[str], terms: frozenset[str]) -> float:
+        total = found = 0.0
+        for term in wanted:
+            w = self.idf(term)
+            total += w
+            if term in terms:
+                found += w
+        return found / total if total else 0.0
+
+
+@dataclass(frozen=True)
+class EvidenceGate:
+    """When retrieved passages are enough to answer.
+
+    A question is answered when one retrieved passage covers at least ``min_coverage``
+    of its weighted terms. Calibrated on eval/plan_questions.jsonl (44 questions, each
+    accented and folded to ASCII) against eval/out_of_scope.jsonl (20, both ways): the
+    lowest in-scope best coverage measured 0.374, the highest out-of-scope 0.281, and
+    the threshold sits between them. The dense cosine is not used by default: with
+    multilingual-e5-small it spans 0.78–0.92 for in-scope and 0.77–0.85 for
+    out-of-scope questions, so it does not separate them; ``min_dense`` can add it as
+    an extra requirement for other embedding models.
+    """
+
+    min_coverage: float = 0.33
+    min_dense: float | None = None
+
+    def passes(self, coverage: float, dense: float | None) -> bool:
+        """True when one passage with these signals is sufficient evidence."""
+        if coverage < self.min_coverage:
+            return False
+        if self.min_dense is None:
+            return True
+        return dense is not None and dense >= self.min_dense
+
+
+# -- quotable units ---------------------------------------------------------------------
+
+_LINE_MARKER = re.compile(r"^(?:#{1,6}\s+|>\s*|[-*+•–]\s+|\(?\d{1,2}[.)]\s+|\(?[a-zđ][.)]\s+)")
+_RECIPIENTS = re.compile(r"^noi nhan\b")
+_SENTENCE_END = re.compile(r"(?<=[.;!?…])\s+(?=\S)")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A quotable span of a stored passage: ``text == passage[start:end]``."""
+
+    chunk_id: str
+    start: int
+    end: int
+    text: str
+    line: int
+    sentences: tuple[tuple[int, int], ...] = field(default=())
+
+    @property
+    def words(self) -> int:
+        """Length in words."""
+        return len(self.text.split())
+
+
+def passage_units(chunk_id: str, text: str, skip: Iterable[str] = ()) -> list[Unit]:
+    """Cut a stored passage into quotable units: one per non-heading line, markers dropped.
+
+    Lines that only repeat a heading (folded equal to one of *skip*) or are pure
+    markup are left out. Each unit records its sentence spans (absolute offsets) so a
+    long bullet can be trimmed at sentence boundaries and stay a substring.
+    """
+    skip_folded = {_plain(s) for s in skip if s}
+    units: list[Unit] = []
+    offset = 0
+    for line_no, line in enumerate(text.split("\n")):
+        line_start = offset
+        offset += len(line) + 1
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if _RECIPIENTS.match(fold(line.strip(" *_-"))):
+            # "Nơi nhận:" opens the recipient list and signature block: never content.
+            break
+        start = line_start + (len(line) - len(line.lstrip()))
+        end = line_start + len(line.rstrip())
+        body = text[start:end]
+        marker = _LINE_MARKER.match(body)
+        if marker:
+            start += marker.end()
+        # Bold/italic wrappers ("**Nơi nhận:**") are markup, not text to quote.
+        while text[start:end].startswith(("**", "__")) and text[start:end].endswith(("**", "__")):
+            start, end = start + 2, end - 2
+        body = text[start:end].strip()
+        if not body or len(folded_tokens(body)) < 2 or _plain(body) in skip_folded:
+            continue
+        lead = len(text[start:end]) - len(text[start:end].lstrip())
+        start += lead
+        end = start + len(body)
+        units.append(
+            Unit(chunk_id, start, end, text[start:end], line_no, _sentences(text, start, end))
+        )
+    return units
+
+
+def _sentences(text: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
+    spans = []
+    cursor = start
+    for match in _SENTENCE_END.finditer(text, start, end):
+        spans.append((cursor, match.start()))
+        cursor = match.end()
+    spans.append((cursor, end))
+    return tuple((a, b) for a, b in spans if text[a:b].strip())
+
+
+def _plain(text: str) -> str:
+    return " ".join(folded_tokens(text))
+
+
+def strip_heading_number(heading: str) -> str:
+    """ "4. Kiểm soát tham nhũng" → "Kiểm soát tham nhũng"; capitalise ALL-CAPS headings."""
+    heading = re.sub(r"^(?:[IVXLC]+|\d+|[a-zđ])[.)]\s*", "", heading.strip()).strip().rstrip(":")
+    letters = [c for c in heading if c.isalpha()]
+    if letters and all(c.isupper() for c in letters):
+        heading = heading[:1] + heading[1:].lower()
+    return heading
+
+
+def dense_of(hit: Any) -> float | None:
+    """The hit's dense cosine similarity, if the dense retriever returned it."""
+    value = getattr(hit, "dense_score", None)
+    return float(value) if value is not None else None
+
+
+@dataclass(frozen=True)
+class ScoredHit:
+    """A retrieved passage with the signals answering uses."""
+
+    hit: SearchHit
+    coverage: float
+    heading_coverage: float
+    entry: ManifestEntry | None
+
+    @property
+    def relevance(self) -> float:
+        """Ranking score: coverage, plus a bonus when the chunk's own heading matches."""
+        return self.coverage + HEADING_BONUS * self.heading_coverage
+
+    @property
+    def dense(self) -> float | None:
+        """Dense cosine similarity, when the dense retriever returned this passage."""
+        return dense_of(self.hit)
+
+
+HEADING_BONUS = 0.5
+"""Weight of the chunk's own heading matching the question, when ranking passages."""
+
+SUPERSEDED_PENALTY = 0.85
+"""Coverage factor for passages of superseded documents: the version in force wins ties."""
+
+
+def score_hits(
+    query: QueryTerms,
+    hits: Sequence[SearchHit],
+    stats: CorpusStats,
+    entries: dict[str, ManifestEntry],
+) -> list[ScoredHit]:
+    """Coverage of *query* by each hit, best first (ties keep the retrieval order)."""
+    scored = []
+    for hit in hits:
+        entry = entries.get(hit.document_id)
+        coverage = stats.coverage(query, stats.terms_of(hit.chunk_id, hit.text))
+        if entry is not None and entry.status == "superseded":
+            coverage *= SUPERSEDED_PENALTY
+        heading = stats.heading_terms.get(hit.chunk_id)
+        if heading is None:
+            heading = term_set(innermost_heading(hit.metadata))
+        scored.append(ScoredHit(hit, coverage, stats.coverage(query, heading), entry))
+    return sorted(scored, key=lambda s: (-round(s.relevance, 9), s.hit.rank))
+
+
+def innermost_heading(meta: dict[str, Any]) -> str:
+    """The chunk's own heading ("4. Kiểm soát tham nhũng…"), without its parents."""
+    heading = str(meta.get("heading", "") or "")
+    if not heading:
+        section = str(meta.get("section", "") or "")
+        heading = section.split(SECTION_SEPARATOR)[-1] if section else ""
+    return heading
