@@ -92,3 +92,16 @@ def create_app(
 
         mount_ui(app, assistant, path=UI_PATH, max_file_bytes=upload_limit)
     return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory`` and ``papi serve --workers N``.
+
+    Each worker process calls it: settings come from the ``PAPI_*`` environment and the
+    assistant is built in that process (a Chroma client cannot cross a process boundary).
+    Workers share one Chroma server and reload their view when its generation changes.
+    """
+    from assistant.composition import build_assistant
+
+    settings = Settings()  # type: ignore[call-arg]  # values come from PAPI_* variables
+    return create_app(build_assistant(settings), settings)

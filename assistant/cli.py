@@ -262,6 +262,12 @@ def serve(
         int | None,
         typer.Option("--port", help="Cổng (mặc định PAPI_SERVER__PORT).", min=1, max=65535),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", help="Số tiến trình phục vụ; > 1 cần PAPI_CHROMA_URL.", min=1, max=64
+        ),
+    ] = 1,
 ) -> None:
     """Chạy máy chủ API + giao diện web / run the API and web UI server."""
     import uvicorn
@@ -269,6 +275,15 @@ def serve(
     from api.app import create_app
 
     settings: Settings = ctx.obj
+    if workers > 1 and not settings.chroma_url:
+        typer.echo(
+            "Lỗi: --workers > 1 cần máy chủ Chroma (PAPI_CHROMA_URL=http://host:port, ví dụ "
+            "`chroma run`); kho nhúng trong PAPI_DATA_DIR không an toàn khi nhiều tiến trình "
+            "cùng mở. / Several workers need a Chroma server (PAPI_CHROMA_URL): the embedded "
+            "store is not safe across processes.",
+            err=True,
+        )
+        raise typer.Exit(code=2)
     assistant = _assistant(ctx)
     report = assistant.ensure_corpus()
     if report is not None:
@@ -285,7 +300,22 @@ def serve(
     # Whether admin is on, never the token itself.
     admin = "bật" if settings.admin_token.get_secret_value() else "tắt (chưa đặt PAPI_ADMIN_TOKEN)"
     typer.echo(f"Quản trị / admin: {admin}", err=True)
-    uvicorn.run(create_app(assistant, settings), host=bind_host, port=bind_port, log_level="info")
+    if workers == 1:
+        uvicorn.run(
+            create_app(assistant, settings), host=bind_host, port=bind_port, log_level="info"
+        )
+        return
+    # The first-start ingest ran once, here; each worker process now builds its own
+    # assistant from the same PAPI_* environment and follows the store's generation token.
+    del assistant
+    uvicorn.run(
+        "api.app:create_app_from_env",
+        factory=True,
+        host=bind_host,
+        port=bind_port,
+        workers=workers,
+        log_level="info",
+    )
 
 
 @app.command()

@@ -50,6 +50,7 @@ def build_assistant(settings: Settings, *, embeddings: Embeddings | None = None)
         rrf_k=retrieval.rrf_k,
         dense_weight=retrieval.dense_weight,
         lexical_weight=retrieval.lexical_weight,
+        reload_interval_s=retrieval.reload_interval_s,
     )
     index.open()
     return Assistant(settings, index, build_answerer(settings, index))

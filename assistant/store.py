@@ -12,14 +12,32 @@ written in one upsert, which is what makes a document version switch atomic:
 A crash before 2 leaves the previous version live and some unlisted chunks; a crash
 after 2 leaves the new version live and some unlisted chunks. Readers only ever
 show listed chunks, and :meth:`ChromaStore.reconcile` deletes unlisted ones.
-A generation token, rewritten on every change, tells other processes to reload.
+
+Several processes (API workers) may share one Chroma server:
+
+* **Generation token.** A record rewritten with a fresh random token after every change
+  of the live set (ingest, replace, remove, status). Each process keeps an immutable view
+  (manifest, live chunks, BM25 built from them) tagged with the token it was built at,
+  and rebuilds it from Chroma when the stored token differs (checked at most every
+  ``retrieval.reload_interval_s``). Chroma itself is the single source of truth; the
+  lexical index is derived state and is never shared or persisted.
+* **Writer lease.** Writers take a lease record first, so at most one process changes
+  the store at a time and start-up reconciliation never deletes the unlisted chunks of a
+  version another process is still writing. Chroma's ``add`` keeps an existing id
+  (first writer wins) and ``delete`` takes a ``where`` filter, which together make a
+  compare-and-set. A lease names its holder (host, pid, process start time) and
+  expires unless renewed; a holder that is gone (same host, process not running) or
+  expired is taken over at once, and the new holder reconciles its leftovers.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import socket
+import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -27,7 +45,11 @@ from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
 _GENERATION_ID = "__generation__"
+_WRITER_ID = "__writer__"
+_RESERVED_IDS = frozenset({_GENERATION_ID, _WRITER_ID})
 _DUMMY_VECTOR = [0.0]
+WRITE_BATCH = 64
+"""Chunks embedded and upserted per Chroma call: the unit of progress an ingest makes."""
 
 
 @dataclass(frozen=True)
@@ -94,9 +116,7 @@ class ChromaStore:
                 f"The index was built with embeddings {stored!r}, not {signature!r}. "
                 f"Use another PAPI_DATA_DIR/PAPI_COLLECTION or delete the index to rebuild it."
             )
-        self.manifest = client.get_or_create_collection(
-            f"{name}_manifest", embedding_function=None
-        )
+        self.manifest = client.get_or_create_collection(f"{name}_manifest", embedding_function=None)
         self._max_batch = max(100, min(int(client.get_max_batch_size()), 5000))
 
     # -- manifest -----------------------------------------------------------------------
@@ -107,7 +127,7 @@ class ChromaStore:
         return {
             rid: ManifestEntry.from_json(doc)
             for rid, doc in zip(got["ids"], got["documents"] or [], strict=True)
-            if rid != _GENERATION_ID
+            if rid not in _RESERVED_IDS
         }
 
     def put_entry(self, entry: ManifestEntry) -> None:
@@ -132,6 +152,62 @@ class ChromaStore:
         self.manifest.upsert(ids=[_GENERATION_ID], documents=[token], embeddings=[_DUMMY_VECTOR])
         return token
 
+    # -- writer lease -------------------------------------------------------------------
+
+    def try_acquire_writer(self, owner: str, ttl_s: float) -> tuple[bool, bool]:
+        """Try once to become the only writer: (acquired, took over a dead holder's lease).
+
+        A process that took over a dead or expired holder's lease should reconcile,
+        since that holder may have left unlisted chunks.
+        """
+        took_over = False
+        for _ in range(3):
+            record = json.dumps(_holder(owner, ttl_s))
+            # add() keeps an existing id, so of several concurrent adds exactly one wins.
+            self.manifest.add(
+                ids=[_WRITER_ID],
+                documents=[record],
+                metadatas=[{"owner": owner}],
+                embeddings=[_DUMMY_VECTOR],
+            )
+            holder = self._writer()
+            if holder is None:
+                continue  # released between our add and get: try again
+            if holder.get("owner") == owner:
+                return True, took_over
+            if _alive(holder):
+                return False, False
+            # Delete only that stale holder's record (never a fresh one another process added).
+            self.manifest.delete(ids=[_WRITER_ID], where={"owner": str(holder.get("owner"))})
+            took_over = True
+        return False, False
+
+    def renew_writer(self, owner: str, ttl_s: float) -> None:
+        """Extend our lease (long ingests call this between batches)."""
+        holder = self._writer()
+        if holder is not None and holder.get("owner") == owner:
+            self.manifest.upsert(
+                ids=[_WRITER_ID],
+                documents=[json.dumps(_holder(owner, ttl_s))],
+                metadatas=[{"owner": owner}],
+                embeddings=[_DUMMY_VECTOR],
+            )
+
+    def release_writer(self, owner: str) -> None:
+        """Give the lease up (only if we still hold it)."""
+        self.manifest.delete(ids=[_WRITER_ID], where={"owner": owner})
+
+    def _writer(self) -> dict[str, Any] | None:
+        got = self.manifest.get(ids=[_WRITER_ID], include=["documents"])
+        docs = got.get("documents") or []
+        if not docs or not docs[0]:
+            return None
+        try:
+            holder = json.loads(docs[0])
+        except ValueError:
+            return {"owner": "?", "expires": 0.0}  # unreadable: treat as stale
+        return holder if isinstance(holder, dict) else {"owner": "?", "expires": 0.0}
+
     # -- chunks -------------------------------------------------------------------------
 
     def existing_ids(self, ids: Sequence[str]) -> set[str]:
@@ -141,11 +217,19 @@ class ChromaStore:
             found.update(self.chunks.get(ids=list(batch), include=[])["ids"])
         return found
 
-    def add_chunks(self, chunks: Sequence[Document], embed_texts: Sequence[str]) -> int:
-        """Store *chunks* not yet present, embedding *embed_texts* (parallel list). Returns count."""
+    def add_chunks(
+        self,
+        chunks: Sequence[Document],
+        embed_texts: Sequence[str],
+        on_batch: Callable[[], None] | None = None,
+    ) -> int:
+        """Store *chunks* not yet present, embedding *embed_texts* (parallel list). Returns count.
+
+        *on_batch* runs after each stored batch (a writer renews its lease there).
+        """
         present = self.existing_ids([c.id or "" for c in chunks])
         todo = [(c, t) for c, t in zip(chunks, embed_texts, strict=True) if c.id not in present]
-        for batch in _batches(todo, 256):
+        for batch in _batches(todo, WRITE_BATCH):
             vectors = self._embeddings.embed_documents([t for _, t in batch])
             self.chunks.upsert(
                 ids=[c.id or "" for c, _ in batch],
@@ -153,6 +237,8 @@ class ChromaStore:
                 metadatas=[_scalar_metadata(c.metadata) for c, _ in batch],
                 embeddings=vectors,
             )
+            if on_batch is not None:
+                on_batch()
         return len(todo)
 
     def delete_chunks(self, ids: Iterable[str]) -> None:
@@ -205,6 +291,39 @@ class ChromaStore:
         orphans = [cid for cid in self.all_chunk_ids() if cid not in listed]
         self.delete_chunks(orphans)
         return len(orphans)
+
+
+def _holder(owner: str, ttl_s: float) -> dict[str, Any]:
+    """Who holds the writer lease, and until when (wall clock: processes compare it)."""
+    pid = os.getpid()
+    return {
+        "owner": owner,
+        "host": socket.gethostname(),
+        "pid": pid,
+        "started": _process_start(pid),
+        "expires": time.time() + ttl_s,
+    }
+
+
+def _process_start(pid: int) -> float:
+    import psutil
+
+    try:
+        return float(psutil.Process(pid).create_time())
+    except psutil.Error:
+        return 0.0
+
+
+def _alive(holder: dict[str, Any]) -> bool:
+    """False when a lease has expired, or its holder ran on this host and is gone."""
+    if float(holder.get("expires", 0.0)) < time.time():
+        return False
+    if holder.get("host") != socket.gethostname():
+        return True  # another machine: only expiry can tell
+    pid = int(holder.get("pid", 0))
+    # A reused pid is another process: compare start times too.
+    started = _process_start(pid) if pid > 0 else 0.0
+    return started > 0 and abs(started - float(holder.get("started", 0.0))) < 1.0
 
 
 def _scalar_metadata(meta: dict[str, Any]) -> dict[str, Any]:

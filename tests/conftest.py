@@ -77,3 +77,108 @@ def corpus_assistant(tmp_path_factory: pytest.TempPathFactory, embeddings: Any) 
     report = assistant.ingest()
     assert report.ok, report.failed
     yield assistant
+
+
+# -- a real Chroma server (scale-out tests) --------------------------------------------
+
+
+def free_loopback_port() -> int:
+    """A TCP port that was free on 127.0.0.1 a moment ago."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``chroma run`` (installed with chromadb) on a free loopback port; yields its URL.
+
+    Tests that use it pick their own ``Settings(collection=...)`` so they never collide.
+    Skips with the reason when the binary is missing; stopped at the end of the session.
+    """
+    import shutil
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    binary = Path(sys.executable).with_name("chroma")
+    if not binary.exists():
+        found = shutil.which("chroma")
+        if found is None:
+            pytest.skip("the `chroma` server binary (installed with chromadb) is not available")
+        binary = Path(found)
+    path = tmp_path_factory.mktemp("chroma-server")
+    log_path = path.parent / "chroma-server.log"
+    last_error = ""
+    for _attempt in range(3):  # a port taken between choosing and binding: pick another
+        port = free_loopback_port()
+        url = f"http://127.0.0.1:{port}"
+        with log_path.open("ab") as log:
+            process = subprocess.Popen(
+                [
+                    str(binary),
+                    "run",
+                    "--path",
+                    str(path / "db"),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+            )
+        deadline = time.monotonic() + 60
+        while process.poll() is None and time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        else:
+            last_error = log_path.read_text(errors="replace")[-2000:]
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+            continue
+        try:
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        return
+    pytest.fail(f"`chroma run` did not start:\n{last_error}")
+
+
+@pytest.fixture
+def server_settings(
+    chroma_server: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Callable[..., Any]:
+    """Settings for the test Chroma server with a collection prefix unique to the test."""
+    import re
+    import uuid
+
+    from assistant.settings import Settings
+
+    def make(**overrides: Any) -> Settings:
+        stem = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower()).strip("-")[:30]
+        values: dict[str, Any] = {
+            "data_dir": tmp_path / "data",
+            "corpus_dir": CORPUS,
+            "chroma_url": chroma_server,
+            "collection": f"t-{stem}-{uuid.uuid4().hex[:8]}",
+        }
+        values.update(overrides)
+        return Settings(**values)
+
+    return make
