@@ -17,6 +17,7 @@ import contextlib
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,7 +31,14 @@ from langchain_core.embeddings import Embeddings
 from assistant.diacritics import DiacriticRestorer
 from assistant.lexical import BM25Index
 from assistant.store import ChromaStore, ManifestEntry
-from ingest import IngestError, ParsedDocument, discover, parse_bytes, parse_file
+from ingest import (
+    IngestError,
+    ParsedDocument,
+    default_document_id,
+    discover,
+    parse_bytes,
+    parse_file,
+)
 from ingest.vietnamese import canonical_tones, clean_text
 
 IngestStatus = Literal["added", "unchanged", "replaced", "failed"]
@@ -314,12 +322,21 @@ class Index:
         paths: Iterable[Path],
         on_file: Callable[[IngestResult], None] | None = None,
     ) -> IngestReport:
-        """Ingest files and folders (recursively); a bad file never affects the others."""
+        """Ingest files and folders (recursively); a bad file never affects the others.
+
+        Files whose names give the same document id within one batch (``a/chunk_1.md``,
+        ``b/chunk_1.md``) are told apart by their folder name, so neither replaces the other.
+        """
         files = discover(paths)
-        return self._ingest(
-            ((str(p), lambda p=p: parse_file(p, max_bytes=self._max_file_bytes)) for p in files),
-            on_file,
-        )
+        ids = Counter(default_document_id(p.name) for p in files)
+
+        def parse(path: Path) -> ParsedDocument:
+            doc_id = None
+            if ids[default_document_id(path.name)] > 1:
+                doc_id = default_document_id(f"{path.parent.name}-{path.stem}")
+            return parse_file(path, document_id=doc_id, max_bytes=self._max_file_bytes)
+
+        return self._ingest(((str(p), lambda p=p: parse(p)) for p in files), on_file)
 
     def ingest_bytes(
         self,

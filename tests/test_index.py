@@ -197,3 +197,17 @@ def test_status_survives_reingest(tmp_path: Path, embeddings: Embeddings) -> Non
     assert entry.status == "superseded" and entry.superseded_by == "Quyết định 99/QĐ-UBND"
     with pytest.raises(ValueError):
         assistant.set_status("van-thu", "maybe")
+
+
+def test_same_file_names_in_different_folders_are_different_documents(
+    tmp_path: Path, embeddings: Embeddings
+) -> None:
+    assistant = _make(tmp_path, embeddings)
+    for folder, topic in (("quyet-dinh-a", "văn thư"), ("quyet-dinh-b", "lưu trữ")):
+        (tmp_path / "src" / folder).mkdir(parents=True)
+        (tmp_path / "src" / folder / "chunk_1.md").write_text(
+            f"Điều 1. Phạm vi\nQuy định về công tác {topic} của cơ quan.\n", encoding="utf-8"
+        )
+    report = assistant.ingest([tmp_path / "src"])
+    assert report.counts()["added"] == 2
+    assert {d.id for d in assistant.documents()} == {"quyet-dinh-a-chunk-1", "quyet-dinh-b-chunk-1"}
