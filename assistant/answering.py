@@ -151,7 +151,12 @@ class Answerer:
                 ]
                 return Evidence(condensed, query, scored + rest, True, stats, entries, True)
         scored = score_hits(query, hits, stats, entries)
-        sufficient = any(self.gate.passes(s.coverage, s.dense) for s in scored)
+        sufficient = any(
+            self.gate.passes(s.coverage, s.dense)
+            and query.names_found(stats.terms_of(s.hit.chunk_id, s.hit.text))
+            and query.number_found(s.hit.text)
+            for s in scored
+        )
         own = condensed.own
         if sufficient and own is not None:
             sufficient = any(

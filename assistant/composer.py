@@ -25,6 +25,7 @@ from assistant.evidence import (
     Unit,
     strip_heading_number,
     term_set,
+    without_urls,
 )
 from assistant.store import ManifestEntry
 from ingest.model import SECTION_SEPARATOR
@@ -135,6 +136,16 @@ class ExtractiveComposer:
         """The passages worth quoting from: close enough to the best one."""
         if not scored:
             return []
+        if query.entities or query.wants_number:
+            # A passage that never mentions a name the question asks about, or has no
+            # number for "bao nhiêu", cannot answer it.
+            fitting = [
+                s
+                for s in scored
+                if query.names_found(stats.terms_of(s.hit.chunk_id, s.hit.text))
+                and query.number_found(s.hit.text)
+            ]
+            scored = fitting or scored
         best = max(s.coverage for s in scored)
         cut = max(floor, 0.6 * best)
         return [s for s in scored if s.coverage >= cut]
@@ -292,7 +303,7 @@ class ExtractiveComposer:
     def _unit_score(
         self, query: QueryTerms, text: str, heading: frozenset[str], stats: CorpusStats
     ) -> float:
-        score = stats.coverage(query, term_set(text) | heading, UNIT_BIGRAM_WEIGHT)
+        score = stats.coverage(query, term_set(without_urls(text)) | heading, UNIT_BIGRAM_WEIGHT)
         if query.wants_deadline and DEADLINE.search(text):
             score += 0.35
         elif query.wants_date and DATE.search(text):

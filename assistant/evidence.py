@@ -93,6 +93,14 @@ _LIST_Q = re.compile(
     r"cac noi dung|bien phap|giai phap|muc dich|yeu cau|trach nhiem)\b"
 )
 
+_NUMBER_Q = re.compile(r"\b(bao nhiêu|bao lâu|mấy|số lượng|tỷ lệ|tỉ lệ)\b")
+_NUMBER_Q_FOLDED = re.compile(r"\b(bao nhieu|bao lau|may|so luong|ty le|ti le)\b")
+_NUMBER = re.compile(
+    r"\d|\b(một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|ngàn|triệu|tỷ)\b"
+)
+
+_LIST_NUMBER = re.compile(r"(?m)^\s*(?:#{1,6}\s*)?(?:[IVXLC]+|\d{1,2})(?:\.\d{1,2})*[.)]\s")
+
 _TOKEN = re.compile(r"\w+(?:[./:\-]\w+)*")
 
 
@@ -133,6 +141,12 @@ class QueryTerms:
     wants_unit: bool = False
     wants_basis: bool = False
     wants_list: bool = False
+    wants_number: bool = False
+    """"bao nhiêu", "mấy", "bao lâu": the answer must contain a number."""
+    entities: tuple[tuple[str, ...], ...] = ()
+    """Named things the question is about ("Sở Nội vụ", "SJC", "Truyện Kiều"), as the
+    folded terms a passage must all contain: a question about a name cannot be
+    answered by a passage that never mentions it."""
 
     @classmethod
     def of(cls, question: str) -> QueryTerms:
@@ -170,12 +184,65 @@ class QueryTerms:
             wants_unit=bool(_WHO_Q.search(norm) or _WHO_Q.search(folded_q)),
             wants_basis=bool(_BASIS_Q.search(norm) or _BASIS_Q.search(folded_q)),
             wants_list=bool(_LIST_Q.search(norm) or _LIST_Q.search(folded_q)),
+            entities=named_entities(question),
+            wants_number=bool(
+                _NUMBER_Q.search(norm) or (folded_q == norm and _NUMBER_Q_FOLDED.search(norm))
+            ),
         )
+
+    def number_found(self, text: str) -> bool:
+        """True unless the question wants a number and *text* has none (list numbering aside)."""
+        if not self.wants_number:
+            return True
+        return bool(_NUMBER.search(_LIST_NUMBER.sub("", text).lower()))
+
+    def names_found(self, terms: frozenset[str]) -> bool:
+        """True when *terms* mention every named entity of the question."""
+        return all(all(t in terms for t in entity) for entity in self.entities)
 
     @property
     def empty(self) -> bool:
         """True when nothing but function words was asked."""
         return not self.unigrams
+
+
+def named_entities(question: str) -> tuple[tuple[str, ...], ...]:
+    """Runs of capitalised words ("Sở Nội vụ" → so_noi, "SJC" → sjc), as folded terms.
+
+    Vietnamese capitalises the first syllable of each word of a proper name, so a run
+    of capitalised tokens marks a name. The question's first word counts only when it
+    is an acronym or starts a run; function words ("Theo", "Của") end a run.
+    """
+    tokens = _TOKEN.findall(unicodedata.normalize("NFC", question))
+    runs: list[list[str]] = []
+    current: list[str] = []
+    for i, token in enumerate(tokens):
+        lower = _norm(token)
+        capital = token[:1].isupper() or any(c.isupper() for c in token[1:])
+        acronym = sum(c.isupper() for c in token) >= 2
+        first = i == 0 and not acronym
+        if first and not (len(tokens) > 1 and _word_capital(tokens[1])):
+            capital = False
+        if capital and lower not in _STOP:
+            current.append(fold(canonical_tones(token)).replace("_", ""))
+            continue
+        if current:
+            runs.append(current)
+        current = []
+    if current:
+        runs.append(current)
+    out: list[tuple[str, ...]] = []
+    for run in runs:
+        if len(run) == 1:
+            out.append((run[0],))
+        else:
+            out.append(tuple(f"{a}_{b}" for a, b in zip(run, run[1:], strict=False)))
+    return tuple(dict.fromkeys(out))
+
+
+def _word_capital(token: str) -> bool:
+    """A capitalised word ("Nội"), not an acronym ("PAPI")."""
+    return token[:1].isupper() and sum(c.isupper() for c in token) == 1
 
 
 BIGRAM_WEIGHT = 0.5
@@ -214,7 +281,7 @@ class CorpusStats:
             context = " \n ".join(
                 str(meta.get(k, "") or "") for k in ("doc_type", "title", "number")
             )
-            terms = term_set(f"{context}\n{head}\n{chunk.page_content}")
+            terms = term_set(f"{context}\n{head}\n{without_urls(chunk.page_content)}")
             cid = chunk.id or ""
             chunk_terms[cid] = terms
             heading_terms[cid] = term_set(innermost_heading(meta))
@@ -345,7 +412,7 @@ def passage_units(chunk_id: str, text: str, skip: Iterable[str] = ()) -> list[Un
         while text[start:end].startswith(("**", "__")) and text[start:end].endswith(("**", "__")):
             start, end = start + 2, end - 2
         body = text[start:end].strip()
-        if not body or len(folded_tokens(body)) < 2 or _plain(body) in skip_folded:
+        if not body or len(folded_tokens(without_urls(body))) < 2 or _plain(body) in skip_folded:
             continue
         lead = len(text[start:end]) - len(text[start:end].lstrip())
         start += lead
@@ -354,6 +421,14 @@ def passage_units(chunk_id: str, text: str, skip: Iterable[str] = ()) -> list[Un
             Unit(chunk_id, start, end, text[start:end], line_no, _sentences(text, start, end))
         )
     return units
+
+
+_URL = re.compile(r"(?:https?://|www\.)\S+")
+
+
+def without_urls(text: str) -> str:
+    """*text* with web addresses blanked: a source list's URLs are not content to match."""
+    return _URL.sub(" ", text)
 
 
 def _sentences(text: str, start: int, end: int) -> tuple[tuple[int, int], ...]:

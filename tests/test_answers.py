@@ -337,3 +337,31 @@ def test_answers_every_citation_quote_is_verbatim(corpus_assistant: Any) -> None
             assert c.quote in texts[c.chunk_id], (c.quote, texts[c.chunk_id])
             checked += 1
     assert checked >= 100
+
+
+# -- evidence signals (pure) ----------------------------------------------------------------
+
+
+def test_answers_query_terms_fold_and_drop_function_words() -> None:
+    from assistant.evidence import QueryTerms
+
+    accented = QueryTerms.of("Ai phải kê khai tài sản, thu nhập theo kế hoạch?")
+    folded = QueryTerms.of("ai phai ke khai tai san, thu nhap theo ke hoach?")
+    assert accented.unigrams == folded.unigrams
+    assert "ai" not in accented.unigrams and "theo" not in accented.unigrams
+    assert "ke_khai" in accented.bigrams and "tai_san" in accented.bigrams
+    deadline = QueryTerms.of("Hạn chót báo cáo là ngày nào?")
+    assert deadline.wants_deadline and deadline.wants_date
+    assert "han" not in deadline.unigrams and "bao" in deadline.unigrams
+
+
+def test_answers_named_entities_are_required() -> None:
+    from assistant.evidence import named_entities
+
+    assert named_entities("Giá vàng SJC hôm nay?") == (("sjc",),)
+    assert named_entities("Sở Nội vụ có trách nhiệm gì?") == (("so_noi",),)
+    assert named_entities("Ai là tác giả của Truyện Kiều?") == (("truyen_kieu",),)
+    assert named_entities("Kế hoạch số 3212/KH-UBND ban hành ngày nào?") == (("3212/kh-ubnd",),)
+    # A sentence-initial capital is not a name; typed in lower case, nothing is required.
+    assert named_entities("Phòng chống dịch bệnh Covid-19 tại cơ quan") == (("covid-19",),)
+    assert named_entities("gia vang sjc hom nay") == ()
