@@ -51,6 +51,7 @@ def build_assistant(settings: Settings, *, embeddings: Embeddings | None = None)
         dense_weight=retrieval.dense_weight,
         lexical_weight=retrieval.lexical_weight,
         reload_interval_s=retrieval.reload_interval_s,
+        max_chunks=settings.max_document_chunks,
     )
     index.open()
     return Assistant(settings, index, build_answerer(settings, index))

@@ -200,6 +200,7 @@ class Index:
         dense_weight: float = 0.8,
         lexical_weight: float = 1.0,
         max_file_bytes: int = 50 * 1024 * 1024,
+        max_chunks: int = 2000,
         reload_interval_s: float = 1.0,
         writer_wait_s: float = 900.0,
         lease_ttl_s: float = 120.0,
@@ -211,6 +212,7 @@ class Index:
         self._dense_weight = dense_weight
         self._lexical_weight = lexical_weight
         self._max_file_bytes = max_file_bytes
+        self._max_chunks = max_chunks
         self._reload_interval_s = reload_interval_s
         self._writer_wait_s = writer_wait_s
         self._lease_ttl_s = lease_ttl_s
@@ -244,9 +246,7 @@ class Index:
             deadline = time.monotonic() + self._writer_wait_s
             pause = 0.05
             while True:
-                acquired, took_over = self._store.try_acquire_writer(
-                    self._owner, self._lease_ttl_s
-                )
+                acquired, took_over = self._store.try_acquire_writer(self._owner, self._lease_ttl_s)
                 if acquired:
                     break
                 if time.monotonic() > deadline:
@@ -297,7 +297,9 @@ class Index:
             if len(chunks) == len(live):
                 break
             time.sleep(0.05)
-        chunks.sort(key=lambda c: (c.metadata.get("document_id", ""), c.metadata.get("chunk_index", 0)))
+        chunks.sort(
+            key=lambda c: (c.metadata.get("document_id", ""), c.metadata.get("chunk_index", 0))
+        )
         self._view = IndexView(entries, chunks, token)
         self._checked_at = time.monotonic()
 
@@ -393,6 +395,10 @@ class Index:
         info = parsed.info
         if not parsed.chunks:
             return IngestResult(source, "failed", info.id, info.title, reason=_NO_TEXT), []
+        if len(parsed.chunks) > self._max_chunks:
+            # Checked before embedding: a hostile file must not buy minutes of CPU.
+            reason = _TOO_MANY_CHUNKS.format(n=len(parsed.chunks), limit=self._max_chunks)
+            return IngestResult(source, "failed", info.id, info.title, reason=reason), []
         new_ids = tuple(c.id or "" for c in parsed.chunks)
         old = entries.get(info.id)
         if old is not None and old.chunk_ids == new_ids and old.sha256 == info.sha256:
@@ -507,6 +513,11 @@ class Index:
 
 
 _NO_TEXT = "Tệp không có nội dung văn bản / the file has no text content"
+_TOO_MANY_CHUNKS = (
+    "Văn bản quá dài ({n} đoạn, tối đa {limit}); hãy tách thành nhiều tệp / "
+    "document too long ({n} passages, limit {limit}): split it or raise "
+    "PAPI_MAX_DOCUMENT_CHUNKS"
+)
 
 
 def _where(filters: SearchFilters) -> dict[str, Any] | None:

@@ -96,6 +96,12 @@ class Settings(BaseSettings):
         description="Chroma server URL (http://host:port). Empty: embedded store in data_dir.",
     )
     collection: str = Field("papi", description="Chroma collection name prefix.")
+    max_document_chunks: int = Field(
+        2000,
+        ge=1,
+        description="Largest document accepted, in passages (chunks); a larger one is refused "
+        "with its reason before anything is embedded (the largest pháp điển page has ~1,300).",
+    )
     admin_token: SecretStr = Field(
         SecretStr(""),
         description="Bearer token for admin endpoints; empty disables them. Never defaulted.",
