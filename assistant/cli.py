@@ -199,7 +199,7 @@ def ask(
         if final is not None and final.citations:
             typer.echo("Nguồn:")
             for c in final.citations:
-                typer.echo(f"[{c.n}] {c.title} — {c.section}: “{c.quote}”")
+                typer.echo(f"[{c.n}] {c.title} — {c.section.rstrip(':')}: “{c.quote}”")
         typer.echo()
 
 
