@@ -14,7 +14,7 @@ REFUSAL = (
 
 @dataclass(frozen=True)
 class Citation:
-    """Evidence for one [n] marker. ``quote`` is always a verbatim substring of the stored passage."""
+    """Evidence for one [n] marker; ``quote`` is a verbatim substring of the stored passage."""
 
     n: int
     document_id: str

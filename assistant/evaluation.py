@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
@@ -126,9 +127,7 @@ def _latency(values: list[float]) -> dict[str, float]:
     return {"p50": round(statistics.median(ordered), 2), "p95": round(p95, 2)}
 
 
-def naive_baseline(
-    documents: Sequence[tuple[str, str]], embeddings: Embeddings
-) -> Retrieve:
+def naive_baseline(documents: Sequence[tuple[str, str]], embeddings: Embeddings) -> Retrieve:
     """LangChain's RecursiveCharacterTextSplitter 1000/200 + dense only, in memory.
 
     *documents* are (document_id, full text) pairs. Built on an ephemeral Chroma
@@ -154,12 +153,14 @@ def naive_baseline(
             ids=[str(i) for i in range(len(chunks))],
             documents=[c.page_content for c in chunks],
             metadatas=[c.metadata for c in chunks],
-            embeddings=embeddings.embed_documents([c.page_content for c in chunks]),
+            embeddings=np.array(
+                embeddings.embed_documents([c.page_content for c in chunks]), dtype=np.float32
+            ),
         )
 
     def retrieve(query: str, k: int) -> list[tuple[str, str]]:
         got = collection.query(
-            query_embeddings=[embeddings.embed_query(query)],
+            query_embeddings=np.array([embeddings.embed_query(query)], dtype=np.float32),
             n_results=min(k, len(chunks)),
             include=["documents", "metadatas"],
         )
@@ -171,9 +172,9 @@ def naive_baseline(
     return retrieve
 
 
-def load_alqac(folder: Path, subset: str = "queries_admin_subset.jsonl") -> tuple[
-    list[tuple[str, str, str]], list[tuple[str, str, set[str]]]
-]:
+def load_alqac(
+    folder: Path, subset: str = "queries_admin_subset.jsonl"
+) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, set[str]]]]:
     """ALQAC in BEIR layout: (article id, law, text) passages and (qid, text, gold ids) queries."""
     passages = []
     for line in (folder / "corpus.jsonl").read_text(encoding="utf-8").splitlines():

@@ -30,7 +30,9 @@ class Assistant:
     # -- documents ----------------------------------------------------------------------
 
     def ingest(
-        self, paths: Iterable[Path] | None = None, on_file: Callable[[IngestResult], None] | None = None
+        self,
+        paths: Iterable[Path] | None = None,
+        on_file: Callable[[IngestResult], None] | None = None,
     ) -> IngestReport:
         """Ingest files/folders (default: the corpus folder)."""
         targets = list(paths) if paths else [self.settings.corpus_dir]
@@ -73,12 +75,13 @@ class Assistant:
     # -- retrieval ----------------------------------------------------------------------
 
     def search(
-        self, query: str, k: int | None = None, filters: SearchFilters | dict[str, Any] | None = None
+        self,
+        query: str,
+        k: int | None = None,
+        filters: SearchFilters | dict[str, Any] | None = None,
     ) -> list[SearchHit]:
         """Hybrid search over the live documents."""
-        return self._index.search(
-            query, k or self.settings.retrieval.k, SearchFilters.of(filters)
-        )
+        return self._index.search(query, k or self.settings.retrieval.k, SearchFilters.of(filters))
 
     # -- answers ------------------------------------------------------------------------
 

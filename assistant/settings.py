@@ -59,11 +59,14 @@ class LLMSettings(BaseModel):
     """Optional language model. Without one the assistant answers extractively."""
 
     provider: Literal["none", "openai", "ollama"] = Field(
-        "none", description="`none` (extractive answers), `openai` (any compatible server), `ollama`."
+        "none",
+        description="`none` (extractive answers), `openai` (any compatible server), `ollama`.",
     )
     model: str = Field("", description="Model name on the LLM server.")
     base_url: str = Field("", description="Server URL, e.g. http://127.0.0.1:8080/v1 or :11434.")
-    api_key: SecretStr = Field(SecretStr(""), description="API key for the OpenAI-compatible server.")
+    api_key: SecretStr = Field(
+        SecretStr(""), description="API key for the OpenAI-compatible server."
+    )
     temperature: float = Field(0.1, ge=0, le=2, description="Sampling temperature.")
     timeout_s: float = Field(60.0, gt=0, description="Request timeout in seconds.")
 
@@ -122,7 +125,8 @@ class Settings(BaseSettings):
     def _check_embedding(self) -> Settings:
         if self.embedding.provider == "sentence-transformers" and not self.embedding.model:
             raise ValueError(
-                "PAPI_EMBEDDING__MODEL is required with PAPI_EMBEDDING__PROVIDER=sentence-transformers"
+                "PAPI_EMBEDDING__MODEL is required with "
+                "PAPI_EMBEDDING__PROVIDER=sentence-transformers"
             )
         token = self.admin_token.get_secret_value()
         if token and len(token) < 16:

@@ -18,7 +18,9 @@ def _run(settings: Any, *args: str, stdin: str | None = None) -> Any:
     return runner.invoke(app, list(args), obj=settings, input=stdin)
 
 
-def test_ingest_reports_each_file_and_fails_on_a_bad_one(tmp_path: Path, make_settings: Any) -> None:
+def test_ingest_reports_each_file_and_fails_on_a_bad_one(
+    tmp_path: Path, make_settings: Any
+) -> None:
     settings = make_settings()
     result = _run(settings, "ingest")
     assert result.exit_code == 0, result.output
@@ -49,7 +51,12 @@ def test_search_json_reads_stdin_one_query_per_line(make_settings: Any) -> None:
     settings = make_settings()
     _run(settings, "ingest")
     result = _run(
-        settings, "search", "--json", "--k", "3", stdin="han chot bao cao ket qua\n\nkê khai tài sản\n"
+        settings,
+        "search",
+        "--json",
+        "--k",
+        "3",
+        stdin="han chot bao cao ket qua\n\nkê khai tài sản\n",
     )
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.output.splitlines()]

@@ -38,9 +38,7 @@ Quy định này áp dụng cho phòng Hành chính và Tổng hợp.
 Hồ sơ được lưu trữ trong thời hạn năm năm kể từ ngày kết thúc công việc.
 """
 
-NOTE_V2 = NOTE_V1.replace("năm năm", "mười năm").replace(
-    "Điều 2.", "Điều 2.\u00a0"
-)
+NOTE_V2 = NOTE_V1.replace("năm năm", "mười năm").replace("Điều 2.", "Điều 2.\u00a0")
 
 
 def _make(tmp_path: Path, embeddings: Embeddings) -> Any:
@@ -158,7 +156,15 @@ def test_search_hits_are_stored_text(corpus_assistant: Any) -> None:
     stored = {c.id: c.page_content for c in corpus_assistant.chunks()}
     for hit in corpus_assistant.search("công khai thủ tục hành chính", k=5):
         assert stored[hit.chunk_id] == hit.text
-        assert hit.as_dict().keys() >= {"rank", "score", "text", "document_id", "title", "number", "section"}
+        assert hit.as_dict().keys() >= {
+            "rank",
+            "score",
+            "text",
+            "document_id",
+            "title",
+            "number",
+            "section",
+        }
 
 
 def test_orphan_chunks_left_by_a_crash_are_never_shown_and_are_cleaned(

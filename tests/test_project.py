@@ -23,7 +23,9 @@ def test_every_setting_is_described() -> None:
 def test_readme_quick_start_is_the_two_make_commands_and_ci_runs_make_test() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     quick = readme.split("## Quick start", 1)[1].split("##", 1)[0]
-    commands = [line.split("#")[0].strip() for line in quick.splitlines() if line.startswith("make ")]
+    commands = [
+        line.split("#")[0].strip() for line in quick.splitlines() if line.startswith("make ")
+    ]
     assert commands == ["make run", "make test"]
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert "\nmake test\n" in ci
