@@ -20,20 +20,23 @@ _MULTIPART_OVERHEAD = 256 * 1024
 
 DESCRIPTION = """
 **Trợ lý PAPI & CCHC** — hỏi đáp có trích dẫn trên các văn bản đã nạp, tìm kiếm đoạn văn bản,
-quản lý văn bản. Giao diện người dùng: [/ui](/ui).
+quản lý văn bản, đề trắc nghiệm cho giảng viên. Giao diện người dùng: [/ui](/ui).
 
 - Lỗi luôn là JSON: `{"error": {"code", "message", "details"}}`, thông điệp song ngữ Việt / Anh.
 - Các thao tác quản trị (tải lên, xoá, nạp lại, đặt hiệu lực) cần
   `Authorization: Bearer $PAPI_ADMIN_TOKEN`; khi chưa đặt mã, chúng bị tắt.
 - `/v1/models` và `/v1/chat/completions` tương thích với OpenAI (kể cả `stream: true`).
+- `/api/quiz` tạo đề trắc nghiệm có đáp án và căn cứ; `/api/quiz/export` tải đề đó (cùng
+  mã đề `seed`) dạng GIFT, Moodle XML, Aiken, CSV, DOCX, Markdown hoặc JSON.
 
 Citation-grounded Q&A over the ingested documents, passage search, document management,
-and an OpenAI-compatible chat endpoint.
+an OpenAI-compatible chat endpoint, and quiz material for trainers.
 """
 
 TAGS = [
     {"name": "hỏi đáp", "description": "Hỏi đáp và tìm kiếm / questions and search"},
     {"name": "văn bản", "description": "Văn bản đã nạp / ingested documents"},
+    {"name": "trắc nghiệm", "description": "Đề trắc nghiệm cho giảng viên / quizzes"},
     {"name": "quản trị", "description": "Cần mã quản trị / admin token required"},
     {"name": "tương thích OpenAI", "description": "OpenAI-compatible chat API"},
     {"name": "hệ thống", "description": "Health"},

@@ -8,8 +8,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -17,6 +17,7 @@ from api.deps import Admin, AssistantDep, RateLimited, SettingsDep
 from api.errors import ApiError, error_body
 from api.schemas import (
     EXAMPLE_DOCUMENT_ID,
+    QUIZ_EXAMPLE,
     AnswerOut,
     AskRequest,
     DocumentOut,
@@ -24,13 +25,17 @@ from api.schemas import (
     ErrorResponse,
     HealthOut,
     IngestReportOut,
+    QuizFormat,
+    QuizRequest,
     RemovedOut,
     SearchRequest,
     SearchResponse,
     StatusRequest,
 )
 from assistant.answers import Answer
+from assistant.facade import Assistant
 from assistant.index import IngestReport
+from assistant.quiz.model import Quiz
 
 JSON_BODY_LIMIT = 1024 * 1024
 """Question and search bodies are small; uploads have their own, configurable limit."""
@@ -383,3 +388,106 @@ def reingest(assistant: AssistantDep) -> dict[str, Any]:
     Re-ingest the corpus folder (admin); unchanged files are skipped, changed ones replaced.
     """
     return report_out(assistant.ingest())
+
+
+# -- quiz -----------------------------------------------------------------------------
+
+_QUIZ_FILE = {"schema": {"type": "string", "format": "binary"}}
+_QUIZ_MEDIA_TYPES = {
+    "application/json": _QUIZ_FILE,
+    "text/plain": _QUIZ_FILE,
+    "application/xml": _QUIZ_FILE,
+    "text/csv": _QUIZ_FILE,
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": _QUIZ_FILE,
+    "text/markdown": _QUIZ_FILE,
+}
+
+QuizFormatQuery = Annotated[
+    QuizFormat,
+    Query(
+        alias="format",
+        description="json | gift (Moodle) | aiken | moodle-xml | csv (Excel) | docx (bản in) | "
+        "md (bản in, Markdown)",
+        examples=["docx"],
+    ),
+]
+
+
+def _make_quiz(assistant: Assistant, body: QuizRequest) -> Quiz:
+    try:
+        return assistant.quiz(
+            n=body.n,
+            types=body.types or None,
+            documents=body.documents or None,
+            dimensions=body.dimensions or None,
+            seed=body.seed,
+        )
+    except ValueError as exc:
+        raise ApiError(
+            422,
+            "invalid_quiz_request",
+            "Không tạo được đề với lựa chọn này (xem details) / "
+            "no quiz can be made with these options (see details)",
+            details=str(exc),
+        ) from None
+
+
+@router.post(
+    "/api/quiz",
+    tags=["trắc nghiệm"],
+    response_model=Quiz,
+    responses={200: {"content": {"application/json": {"example": QUIZ_EXAMPLE}}}, **_ERRORS},
+    summary="Tạo đề trắc nghiệm / generate a quiz",
+)
+def make_quiz(body: QuizRequest, assistant: AssistantDep) -> Quiz:
+    """Tạo đề trắc nghiệm từ các văn bản đã nạp: mỗi câu có đáp án và căn cứ (trích dẫn
+    nguyên văn); câu do mô hình ngôn ngữ viết có `needs_review: true`.
+
+    A validated quiz from the ingested documents; each item has its key, an explanation
+    and a verbatim source quote. The quiz reports its `seed`: send it back (with the same
+    options) to `/api/quiz/export` to download this very quiz. Up to `n` items: fewer when
+    the selected documents and dimensions hold fewer facts.
+    """
+    return _make_quiz(assistant, body)
+
+
+@router.post(
+    "/api/quiz/export",
+    tags=["trắc nghiệm"],
+    response_class=Response,
+    responses={
+        200: {
+            "description": "Tệp đề (tải về) / the quiz file, as an attachment",
+            "content": _QUIZ_MEDIA_TYPES,
+        },
+        **_ERRORS,
+    },
+    summary="Tải đề trắc nghiệm / download a quiz",
+)
+def export_quiz(body: QuizRequest, fmt: QuizFormatQuery, assistant: AssistantDep) -> Response:
+    """Tạo đề như `/api/quiz` rồi trả về tệp theo định dạng `format` (cùng mã đề, cùng đề).
+
+    Generates the quiz as `/api/quiz` does and returns it as a file download in `format`:
+    Moodle (GIFT, Moodle XML, Aiken), a spreadsheet (CSV, UTF-8 with BOM), the printable
+    Vietnamese form (DOCX, Markdown) or JSON. The headers `X-Quiz-Seed` and
+    `X-Quiz-Items` give the seed used and the number of items.
+    """
+    quiz = _make_quiz(assistant, body)
+    try:
+        content, media_type, filename = assistant.export_quiz(quiz, fmt)
+    except ValueError as exc:  # a format the schema allows but the exporters lost
+        raise ApiError(
+            422,
+            "invalid_quiz_format",
+            "Định dạng không được hỗ trợ / unsupported quiz format",
+            details=str(exc),
+        ) from None
+    return Response(
+        content,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "X-Quiz-Seed": str(quiz.seed),
+            "X-Quiz-Items": str(len(quiz.items)),
+        },
+    )

@@ -5,7 +5,7 @@ Response models allow extra keys so fields the assistant adds later pass through
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -248,3 +248,121 @@ class HealthOut(BaseModel):
     documents: int
     admin_enabled: bool
     version: str
+
+
+# -- quiz -----------------------------------------------------------------------------
+
+QuizItemType = Literal["mcq", "true_false", "cloze"]
+"""``mcq``: trắc nghiệm A–D; ``true_false``: Đúng/Sai; ``cloze``: điền khuyết."""
+
+QuizFormat = Literal["json", "gift", "aiken", "moodle-xml", "csv", "docx", "md"]
+"""The export formats (``assistant.quiz.FORMATS``; a test keeps the two equal)."""
+
+MAX_QUIZ_ITEMS = 200
+
+_QUIZ_PLAN = (
+    "Kế hoạch cải thiện, nâng cao Chỉ số PAPI năm 2023 và những năm tiếp theo của Ban Quản lý "
+    "các Khu kinh tế và Khu công nghiệp tỉnh Quảng Nam"
+)
+_QUIZ_QUOTE = (
+    "Tăng cường chỉ đạo và triển khai thực hiện ứng dụng công nghệ thông tin trong giải quyết "
+    "thủ tục hành chính cho doanh nghiệp;"
+)
+QUIZ_EXAMPLE: dict[str, Any] = {
+    "schema_version": 1,
+    "title": "Câu hỏi trắc nghiệm về Chỉ số PAPI và cải cách hành chính",
+    "seed": 2024,
+    "generator": "rule:v1",
+    "documents": [EXAMPLE_DOCUMENT_ID],
+    "dimensions": [8],
+    "types": ["mcq"],
+    "items": [
+        {
+            "id": "4247d41200b3",
+            "type": "mcq",
+            "stem": f"Theo {_QUIZ_PLAN}, nhiệm vụ “Tăng cường chỉ đạo và triển khai thực hiện "
+            "ứng dụng công nghệ thông tin trong giải quyết thủ tục hành chính…” nhằm cải thiện "
+            "chỉ số nội dung nào của PAPI?",
+            "options": [
+                "Quản trị điện tử",
+                "Quản trị môi trường",
+                "Cung ứng dịch vụ công",
+                "Công khai, minh bạch",
+            ],
+            "key": 0,
+            "explanation": f"Đáp án A. Căn cứ: mục II.8 “Quản trị điện tử”, {_QUIZ_PLAN}: "
+            f"“{_QUIZ_QUOTE}”",
+            "source": {
+                "document_id": EXAMPLE_DOCUMENT_ID,
+                "document": _QUIZ_PLAN,
+                "doc_type": "Kế hoạch",
+                "number": "",
+                "section": "II. NHIỆM VỤ VÀ GIẢI PHÁP › 8. Quản trị điện tử",
+                "section_ref": "II.8",
+                "heading": "8. Quản trị điện tử",
+                "quote": _QUIZ_QUOTE,
+                "chunk_index": 23,
+            },
+            "fact": "dimension",
+            "answer": "Quản trị điện tử",
+            "claim": "",
+            "dimensions": [8],
+            "tags": ["PAPI", "mcq", "dimension", "chi-so-8"],
+            "generator": "rule:v1:dimension",
+            "needs_review": False,
+        }
+    ],
+    "dropped": {"key_longest": 3, "too_few_distractors": 2},
+}
+"""A real item of the shipped corpus, for the OpenAPI docs."""
+
+
+class QuizRequest(BaseModel):
+    """What to ask: how many items, which item types, documents and PAPI dimensions.
+
+    The same body (and the seed the quiz reports) gives the same quiz, so a download from
+    ``/api/quiz/export`` matches the preview from ``/api/quiz`` while the documents are
+    unchanged.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"n": 10, "seed": 2024},
+                {
+                    "n": 20,
+                    "types": ["mcq", "cloze"],
+                    "documents": [EXAMPLE_DOCUMENT_ID],
+                    "dimensions": [5, 8],
+                    "seed": 7,
+                },
+            ]
+        },
+    )
+
+    n: int = Field(10, ge=1, le=MAX_QUIZ_ITEMS, description="Số câu hỏi (1–200) / number of items.")
+    types: list[QuizItemType] = Field(
+        default_factory=list,
+        max_length=3,
+        description="Dạng câu hỏi: mcq (trắc nghiệm A–D), true_false (Đúng/Sai), cloze "
+        "(điền khuyết); để trống: cả ba / item types ([]: all).",
+    )
+    documents: list[str] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Chỉ hỏi về các văn bản này; để trống: mọi văn bản còn hiệu lực / "
+        "document ids ([]: every document not superseded).",
+    )
+    dimensions: list[Annotated[int, Field(ge=1, le=8)]] = Field(
+        default_factory=list,
+        max_length=8,
+        description="Chỉ hỏi về các chỉ số nội dung PAPI này (1–8) / PAPI dimensions.",
+    )
+    seed: int | None = Field(
+        None,
+        ge=0,
+        le=2**31 - 1,
+        description="Mã đề: cùng mã đề và lựa chọn cho cùng một đề; để trống: ngẫu nhiên (đề "
+        "trả về ghi mã đề đã dùng) / seed (null: random; the quiz reports the one used).",
+    )

@@ -1,4 +1,5 @@
-"""The Vietnamese web UI (Gradio): Hỏi đáp (chat with sources) and Văn bản (documents, admin).
+"""The Vietnamese web UI (Gradio): Hỏi đáp (chat with sources), Văn bản (documents, admin)
+and Trắc nghiệm (quiz material for trainers: preview, then download in every format).
 
 Handlers only call the :class:`~assistant.facade.Assistant`. Everything that comes from a
 document (answers, quotes, titles, sections, file names, error reasons) is escaped before
@@ -11,7 +12,12 @@ import hmac
 import html
 import os
 import re
-from collections.abc import Iterator
+import shutil
+import tempfile
+import threading
+import weakref
+from collections import deque
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,24 +28,34 @@ import gradio as gr  # noqa: E402
 
 from assistant.answers import Answer  # noqa: E402
 from assistant.index import IngestResult  # noqa: E402
+from assistant.quiz import DIMENSION_NAMES, FORMATS, ITEM_TYPES  # noqa: E402
+from assistant.quiz.model import LETTERS  # noqa: E402
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from assistant.facade import Assistant
+    from assistant.quiz import Quiz, QuizItem
 
 
-DIMENSIONS: dict[int, str] = {
-    1: "Tham gia của người dân ở cấp cơ sở",
-    2: "Công khai, minh bạch trong việc ra quyết định ở địa phương",
-    3: "Trách nhiệm giải trình với người dân",
-    4: "Kiểm soát tham nhũng trong khu vực công",
-    5: "Thủ tục hành chính công",
-    6: "Cung ứng dịch vụ công",
-    7: "Quản trị môi trường",
-    8: "Quản trị điện tử",
+DIMENSIONS: Mapping[int, str] = DIMENSION_NAMES
+"""The eight PAPI dimensions (official names), for the filters."""
+
+QUIZ_TYPE_LABELS = {"mcq": "Trắc nghiệm A–D", "true_false": "Đúng–Sai", "cloze": "Điền khuyết"}
+QUIZ_FORMAT_LABELS = {
+    "json": "JSON",
+    "gift": "GIFT (Moodle)",
+    "aiken": "Aiken",
+    "moodle-xml": "Moodle XML",
+    "csv": "CSV (Excel)",
+    "docx": "Word (.docx)",
+    "md": "Markdown",
 }
-"""The eight PAPI dimensions, for the filter."""
+QUIZ_MAX_ITEMS = 200
+QUIZ_DEFAULT_ITEMS = 10
+QUIZ_FILES_KEPT = 32
+"""Generations whose exported files stay in the UI's temp folder (Gradio has copied them
+into its own cache by the time the next generations run)."""
 
 EXAMPLE_QUESTIONS = [
     "Hạn chót báo cáo kết quả thực hiện kế hoạch PAPI là ngày nào?",
@@ -79,6 +95,15 @@ CSS = """
 /* The table's monospace font lacks many precomposed Vietnamese letters. */
 #papi-documents table, #papi-documents td, #papi-documents th,
 #papi-documents span { font-family: var(--font) !important; }
+.papi-quiz-meta { margin-bottom: .6em; }
+.papi-quiz-item { border-left: 3px solid var(--border-color-primary); padding: .2em .8em;
+  margin: .8em 0; }
+.papi-quiz-item.papi-needs-review { border-left-color: var(--error-text-color); }
+.papi-quiz-item p { margin: .3em 0; }
+.papi-quiz-options { list-style: none; padding-left: 1em; margin: .3em 0; }
+.papi-quiz-item blockquote { margin: .2em 0 .4em 1em; font-style: italic; }
+.papi-quiz-type { color: var(--body-text-color-subdued); font-size: .9em; }
+.papi-review { color: var(--error-text-color); font-weight: 600; }
 """
 
 CHAT_CONCURRENCY = 4
@@ -190,6 +215,85 @@ def document_choices(assistant: Assistant) -> list[tuple[str, str]]:
     return [(d.title or d.id, d.id) for d in assistant.documents()]
 
 
+def _quiz_answer(item: QuizItem) -> str:
+    if item.type == "true_false":
+        answer = escape_html(item.key_label)
+        if item.key_label == "Sai" and item.answer and item.answer != item.claim:
+            answer += f" (đúng là: {_inline_html(item.answer)})"
+        return answer
+    return f"{LETTERS[item.key]}. {_inline_html(item.key_text)}"
+
+
+def _quiz_item(n: int, item: QuizItem) -> str:
+    kind = QUIZ_TYPE_LABELS.get(item.type, item.type)
+    review = ' <span class="papi-review">⚠ Cần rà soát</span>' if item.needs_review else ""
+    options = "".join(
+        f"<li>{LETTERS[i]}. {_inline_html(option)}</li>" for i, option in enumerate(item.options)
+    )
+    source = item.source
+    basis = source.document + (f" ({source.number})" if source.number else "")
+    if source.section:
+        basis += f" — {source.section}"
+    css = "papi-quiz-item papi-needs-review" if item.needs_review else "papi-quiz-item"
+    return (
+        f'<div class="{css}"><p><b>Câu {n}:</b> {_inline_html(item.stem)} '
+        f'<span class="papi-quiz-type">({escape_html(kind)})</span>{review}</p>'
+        f'<ul class="papi-quiz-options">{options}</ul>'
+        f"<p><b>Đáp án:</b> {_quiz_answer(item)}</p>"
+        f"<p><b>Căn cứ:</b> {_inline_html(basis)}</p>"
+        f"<blockquote>“{_inline_html(source.quote)}”</blockquote></div>"
+    )
+
+
+def render_quiz(quiz: Quiz, requested: int | None = None) -> str:
+    """The quiz preview: "Câu n:", options A–D, the key and its basis (document, section,
+    verbatim quote); items a language model wrote are marked for review. All escaped."""
+    count = len(quiz.items)
+    if not count:
+        return (
+            '<div class="papi-quiz"><p>Không tạo được câu hỏi nào từ các văn bản, chỉ số và '
+            "dạng câu hỏi đã chọn. Hãy bỏ bớt điều kiện lọc.</p></div>"
+        )
+    meta = f"<b>Đề gồm {count} câu</b> · mã đề (seed): <b>{quiz.seed}</b>"
+    if requested is not None and count < requested:
+        meta += f" · chỉ tạo được {count}/{requested} câu từ các văn bản và chỉ số đã chọn"
+    review = sum(1 for item in quiz.items if item.needs_review)
+    if review:
+        meta += f' · <span class="papi-review">{review} câu cần rà soát</span>'
+    items = "".join(_quiz_item(n, item) for n, item in enumerate(quiz.items, start=1))
+    return f'<div class="papi-quiz"><p class="papi-quiz-meta">{meta}</p>{items}</div>'
+
+
+class QuizFiles:
+    """Exported quiz files in a private temp folder, one subfolder per generation.
+
+    Gradio copies a file into its own cache when a download button shows it, so only the
+    last :data:`QUIZ_FILES_KEPT` generations are kept; the folder goes when the UI does.
+    """
+
+    def __init__(self, keep: int = QUIZ_FILES_KEPT) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="papi-quiz-"))
+        self._keep = keep
+        self._recent: deque[Path] = deque()
+        self._lock = threading.Lock()
+        weakref.finalize(self, shutil.rmtree, self.root, True)
+
+    def write(self, assistant: Assistant, quiz: Quiz) -> dict[str, str]:
+        """Export *quiz* in every format; format → file path."""
+        folder = Path(tempfile.mkdtemp(prefix="de-", dir=self.root))
+        paths: dict[str, str] = {}
+        for fmt in FORMATS:
+            content, _media_type, filename = assistant.export_quiz(quiz, fmt)
+            path = folder / filename
+            path.write_bytes(content)
+            paths[fmt] = str(path)
+        with self._lock:
+            self._recent.append(folder)
+            while len(self._recent) > self._keep:
+                shutil.rmtree(self._recent.popleft(), ignore_errors=True)
+        return paths
+
+
 def _report_markdown(results: list[IngestResult]) -> str:
     labels = {
         "added": "Đã thêm",
@@ -269,7 +373,42 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             document_rows(assistant),
             gr.Dropdown(choices=choices),
             gr.Dropdown(choices=choices, value=None),
+            gr.Dropdown(choices=choices),
         )
+
+    quiz_files = QuizFiles()
+
+    def make_quiz(
+        documents: list[str] | None,
+        dimensions: list[int] | None,
+        types: list[str] | None,
+        count: float | None,
+        seed: float | None,
+    ) -> tuple[Any, ...]:
+        def show(preview: str, paths: dict[str, str] | None = None) -> tuple[Any, ...]:
+            buttons = [
+                gr.DownloadButton(value=paths[fmt], interactive=True)
+                if paths
+                else gr.DownloadButton(value=None, interactive=False)
+                for fmt in FORMATS
+            ]
+            return (preview, *buttons)
+
+        if not types:
+            return show('<p class="papi-review">Hãy chọn ít nhất một dạng câu hỏi.</p>')
+        n = max(1, min(int(count or QUIZ_DEFAULT_ITEMS), QUIZ_MAX_ITEMS))
+        try:
+            quiz = assistant.quiz(
+                n=n,
+                types=types,
+                documents=documents or None,
+                dimensions=dimensions or None,
+                seed=None if seed is None else abs(int(seed)),
+            )
+        except ValueError as exc:
+            return show(f'<p class="papi-review">Không tạo được đề: {_inline_html(str(exc))}</p>')
+        preview = render_quiz(quiz, requested=n)
+        return show(preview, quiz_files.write(assistant, quiz) if quiz.items else None)
 
     def upload(token: str, paths: list[str] | None, progress: Any = None) -> tuple[Any, ...]:
         if not admin_enabled:
@@ -415,6 +554,66 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                     "Nạp lại thư mục văn bản gốc", interactive=admin_enabled
                 )
                 admin_status = gr.Markdown(elem_id="papi-admin-status")
+        with gr.Tab("Trắc nghiệm", id="quiz"), gr.Row():
+            with gr.Column(scale=1, min_width=300):
+                gr.Markdown(
+                    "Tạo đề trắc nghiệm cho lớp tập huấn từ các văn bản đã nạp. Mỗi câu có "
+                    "đáp án và căn cứ trích nguyên văn; câu cần rà soát được đánh dấu ⚠."
+                )
+                quiz_docs = gr.Dropdown(
+                    choices=document_choices(assistant),
+                    multiselect=True,
+                    label="Văn bản",
+                    info="Để trống: mọi văn bản còn hiệu lực.",
+                    elem_id="papi-quiz-documents",
+                )
+                quiz_dims = gr.CheckboxGroup(
+                    choices=[(f"{n}. {name}", n) for n, name in DIMENSIONS.items()],
+                    label="Chỉ số nội dung PAPI",
+                    info="Để trống: mọi chỉ số.",
+                    elem_id="papi-quiz-dimensions",
+                )
+                quiz_types = gr.CheckboxGroup(
+                    choices=[(QUIZ_TYPE_LABELS.get(t, t), t) for t in ITEM_TYPES],
+                    value=list(ITEM_TYPES),
+                    label="Dạng câu hỏi",
+                    elem_id="papi-quiz-types",
+                )
+                quiz_count = gr.Slider(
+                    minimum=1,
+                    maximum=QUIZ_MAX_ITEMS,
+                    value=QUIZ_DEFAULT_ITEMS,
+                    step=1,
+                    label="Số câu hỏi",
+                    elem_id="papi-quiz-count",
+                )
+                quiz_seed = gr.Number(
+                    value=None,
+                    precision=0,
+                    minimum=0,
+                    maximum=2**31 - 1,
+                    label="Mã đề (seed)",
+                    info="Để trống: đề ngẫu nhiên. Cùng mã đề và lựa chọn cho cùng một đề.",
+                    elem_id="papi-quiz-seed",
+                )
+                quiz_make = gr.Button("Tạo đề", variant="primary", elem_id="papi-quiz-make")
+            with gr.Column(scale=3):
+                gr.Markdown("**Tải đề về** (sau khi tạo đề):")
+                with gr.Row():
+                    quiz_downloads = [
+                        gr.DownloadButton(
+                            QUIZ_FORMAT_LABELS.get(fmt, fmt),
+                            interactive=False,
+                            size="sm",
+                            elem_id=f"papi-quiz-{fmt}",
+                        )
+                        for fmt in FORMATS
+                    ]
+                quiz_preview = gr.HTML(
+                    "<p>Chọn văn bản, chỉ số, dạng và số câu hỏi rồi nhấn <b>Tạo đề</b>.</p>",
+                    elem_id="papi-quiz-preview",
+                    js_on_load=None,
+                )
 
         ask_inputs = [question, history, shown, doc_filter, dim_filter]
         ask_outputs = [question, history, shown, chatbot]
@@ -432,7 +631,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             clear, None, [chatbot, history, shown, question], api_visibility="private"
         )
 
-        refreshed = [table, doc_filter, remove_choice]
+        refreshed = [table, doc_filter, remove_choice, quiz_docs]
         refresh_button.click(refresh, None, refreshed, api_visibility="private")
         demo.load(refresh, None, refreshed, api_visibility="private")
 
@@ -454,6 +653,12 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         )
         reingest_button.click(
             reingest, [token], [admin_status, *refreshed], api_visibility="private"
+        )
+        quiz_make.click(
+            make_quiz,
+            [quiz_docs, quiz_dims, quiz_types, quiz_count, quiz_seed],
+            [quiz_preview, *quiz_downloads],
+            api_visibility="private",
         )
     return demo
 

@@ -6,18 +6,20 @@ format → bytes, media type, file name) and the models in :mod:`assistant.quiz.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.documents import Document
 
 from assistant.quiz.exporters import FORMATS, export
 from assistant.quiz.model import ITEM_TYPES, Quiz, QuizItem, Source, quiz_json_schema
+from ingest import DIMENSIONS as _OFFICIAL_DIMENSIONS
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
 __all__ = [
+    "DIMENSION_NAMES",
     "FORMATS",
     "ITEM_TYPES",
     "Quiz",
@@ -27,6 +29,10 @@ __all__ = [
     "generate_quiz",
     "quiz_json_schema",
 ]
+
+DIMENSION_NAMES: Mapping[int, str] = _OFFICIAL_DIMENSIONS
+"""PAPI dimension number (1–8) → official Vietnamese name, for front ends (which may not
+import :mod:`ingest`)."""
 
 
 def generate_quiz(
