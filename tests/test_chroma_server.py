@@ -153,7 +153,8 @@ def test_two_workers_share_one_server(
     assert hits[0].document_id == "sao-luu" and hits[0].lexical_score is not None
     writer.set_status("sao-luu", "superseded", "Quy chế 2025")
     time.sleep(0.3)
-    assert reader.document("sao-luu").status == "superseded"
+    entry = reader.document("sao-luu")
+    assert entry is not None and entry.status == "superseded"
     writer.remove("sao-luu")
     assert reader_sees(False)
     assert reader.documents() == []
