@@ -14,7 +14,8 @@ from assistant.settings import Settings
 
 app = typer.Typer(
     name="papi",
-    help="Trợ lý PAPI & CCHC — nạp văn bản, tìm kiếm, hỏi đáp có trích dẫn, tạo câu hỏi trắc nghiệm.",
+    help="Trợ lý PAPI & CCHC — nạp văn bản, tìm kiếm, hỏi đáp có trích dẫn, "
+    "tạo câu hỏi trắc nghiệm.",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
@@ -104,7 +105,11 @@ def documents(
     if not docs:
         typer.echo("Chưa có văn bản nào được nạp.")
     for d in docs:
-        status = {"in_force": "còn hiệu lực", "superseded": "đã bị thay thế", "reference": "tham khảo"}
+        status = {
+            "in_force": "còn hiệu lực",
+            "superseded": "đã bị thay thế",
+            "reference": "tham khảo",
+        }
         extra = f" bởi {d.superseded_by}" if d.superseded_by else ""
         typer.echo(
             f"{d.id}\t{d.doc_type} {d.number}\t{d.title}\t{d.chunks} đoạn\t"
@@ -145,7 +150,9 @@ def search(
     query: Annotated[str | None, typer.Argument(help="Câu tìm kiếm (bỏ trống: đọc stdin).")] = None,
     k: Annotated[int, typer.Option("--k", help="Số đoạn trả về.")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Mỗi truy vấn một dòng JSON.")] = False,
-    document: Annotated[list[str] | None, typer.Option("--document", help="Lọc theo văn bản.")] = None,
+    document: Annotated[
+        list[str] | None, typer.Option("--document", help="Lọc theo văn bản.")
+    ] = None,
     dimension: Annotated[
         list[int] | None, typer.Option("--dimension", help="Lọc theo chỉ số PAPI (1–8).")
     ] = None,
@@ -206,12 +213,15 @@ def ask(
 @app.command("eval")
 def evaluate(
     ctx: typer.Context,
-    questions: Annotated[
-        Path, typer.Option(help="Bộ câu hỏi (JSONL).")
-    ] = Path("eval/plan_questions.jsonl"),
-    alqac: Annotated[
-        Path, typer.Option(help="Thư mục ALQAC (bỏ qua nếu không có).")
-    ] = Path("../shared/data/eval/alqac"),
+    questions: Annotated[Path, typer.Option(help="Bộ câu hỏi (JSONL).")] = Path(
+        "eval/plan_questions.jsonl"
+    ),
+    alqac: Annotated[Path, typer.Option(help="Thư mục ALQAC (bỏ qua nếu không có).")] = Path(
+        "../shared/data/eval/alqac"
+    ),
+    out_of_scope: Annotated[
+        Path, typer.Option(help="Câu hỏi ngoài phạm vi (JSONL) cho chỉ số từ chối.")
+    ] = Path("eval/out_of_scope.jsonl"),
     out: Annotated[Path, typer.Option(help="Ghi kết quả JSON.")] = Path("eval/results.json"),
 ) -> None:
     """Đánh giá truy hồi / score retrieval: Recall@1/3/5, MRR vs a naive baseline."""
@@ -224,12 +234,22 @@ def evaluate(
     embeddings = build_embeddings(settings.embedding)
     results: dict[str, Any] = {"embedding": settings.embedding.provider}
     with tempfile.TemporaryDirectory(prefix="papi-eval-") as work:
-        results["plan"] = evaluate_plan(settings.corpus_dir, questions, embeddings, Path(work))
+        results["plan"] = evaluate_plan(
+            settings.corpus_dir, questions, embeddings, Path(work), out_of_scope
+        )
         if (alqac / "corpus.jsonl").exists():
             results["alqac"] = evaluate_alqac(alqac, embeddings, Path(work))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     _print_eval_table(results)
+    answers = results["plan"].get("answers")
+    if answers:
+        typer.echo(
+            f"answers: facts {answers['facts']['recall']}, citation precision "
+            f"{answers['citation_precision']}, false refusals {len(answers['false_refusals'])}"
+            f"/{answers['questions']}, false answers {len(answers['false_answers'])}"
+            f"/{answers['out_of_scope']}, latency {answers['latency_ms']}"
+        )
     typer.echo(f"Đã ghi {out}")
 
 
@@ -244,7 +264,10 @@ def _print_eval_table(results: dict[str, Any]) -> None:
                     rows.append((corpus, system, group, scores))
             if "mrr" in figures:
                 rows.append((corpus, system, "all", figures))
-    typer.echo(f"{'corpus':6} {'system':15} {'group':11} {'n':>4} {'R@1':>6} {'R@3':>6} {'R@5':>6} {'MRR':>6}")
+    typer.echo(
+        f"{'corpus':6} {'system':15} {'group':11} {'n':>4} "
+        f"{'R@1':>6} {'R@3':>6} {'R@5':>6} {'MRR':>6}"
+    )
     for corpus, system, group, s in rows:
         typer.echo(
             f"{corpus:6} {system:15} {group:11} {int(s['n']):4d} {s['recall@1']:6.3f} "

@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -168,11 +169,15 @@ class IndexView:
 def lexical_text(chunk: Document) -> str:
     """What BM25 matches a chunk on: its heading path, its document title and its text."""
     meta = chunk.metadata
-    return "\n".join(
-        part
-        for part in (meta.get("title", ""), meta.get("number", ""), meta.get("section", ""))
-        if part
-    ) + "\n" + chunk.page_content
+    return (
+        "\n".join(
+            part
+            for part in (meta.get("title", ""), meta.get("number", ""), meta.get("section", ""))
+            if part
+        )
+        + "\n"
+        + chunk.page_content
+    )
 
 
 def embedding_text(chunk: Document) -> str:
@@ -338,7 +343,7 @@ class Index:
                 doc_id = default_document_id(f"{path.parent.name}-{path.stem}")
             return parse_file(path, document_id=doc_id, max_bytes=self._max_file_bytes)
 
-        return self._ingest(((str(p), lambda p=p: parse(p)) for p in files), on_file)
+        return self._ingest(((str(p), partial(parse, p)) for p in files), on_file)
 
     def ingest_bytes(
         self,
@@ -348,7 +353,7 @@ class Index:
         """Ingest uploaded files given as (file name, content) pairs."""
         return self._ingest(
             (
-                (name, lambda n=name, d=data: parse_bytes(d, n, max_bytes=self._max_file_bytes))
+                (name, partial(parse_bytes, data, name, max_bytes=self._max_file_bytes))
                 for name, data in items
             ),
             on_file,
@@ -356,7 +361,9 @@ class Index:
 
     def ingest_parsed(self, documents: Sequence[ParsedDocument]) -> IngestReport:
         """Ingest documents that were parsed elsewhere (evaluation corpora, tests)."""
-        return self._ingest(((d.info.source or d.info.id, lambda d=d: d) for d in documents), None)
+        return self._ingest(
+            ((d.info.source or d.info.id, partial(_same, d)) for d in documents), None
+        )
 
     def _ingest(
         self,
@@ -406,7 +413,8 @@ class Index:
         embedded = self._store.add_chunks(
             parsed.chunks, [embedding_text(c) for c in parsed.chunks], on_batch=self._renew
         )
-        status, superseded_by = info.status, info.superseded_by
+        status: str = info.status
+        superseded_by = info.superseded_by
         if old is not None and old.status == "superseded" and info.status == "in_force":
             # An admin's "superseded" mark survives a re-ingest of the same document.
             status, superseded_by = old.status, old.superseded_by
@@ -510,6 +518,10 @@ class Index:
                 )
             )
         return hits
+
+
+def _same(document: ParsedDocument) -> ParsedDocument:
+    return document
 
 
 _NO_TEXT = "Tệp không có nội dung văn bản / the file has no text content"

@@ -128,6 +128,9 @@ _BULLET_ITEM = re.compile(r"^(?:([-–—•·●○■□▪►✓])\s*(?=\S)|(
 
 _ENDS_SENTENCE = re.compile(r"[.;,!?…]$")
 _HAS_ALNUM = re.compile(r"\w")
+# The closing formula of an administrative document ("Trên đây là Kế hoạch …", "Nơi nhận:")
+# belongs to the document as a whole, not to the last numbered section above it.
+_CLOSING = re.compile(r"^(?:Trên đây là|TRÊN ĐÂY LÀ|Nơi nhận|NƠI NHẬN)\b")
 _SEPARATOR_CELL = re.compile(r"^:?-{2,}:?$")
 _GROUP_LABEL = re.compile(r"^(?:[IVXLC]{1,7}|[A-ZĐ])(?:\.\d{1,2}){0,2}\.?$")
 _INLINE_GROUP = re.compile(r"^([IVXLC]{1,7}|[A-ZĐ])\.\s+(\S.*)$")
@@ -510,6 +513,10 @@ class _Parser:
         )
 
     def _content(self, i: int, line: str) -> None:
+        if not self._in_article() and _CLOSING.match(line):
+            self.stack = []
+            self.group_head = None
+            self.open_block = None
         in_article = self._in_article()
         path = self._path()
         sticky = line.endswith(":") or phapdien.provenance(line) is not None

@@ -379,3 +379,17 @@ def test_discover_sorts_recurses_and_skips(tmp_path: Path) -> None:
         "b.md",
         "w.htm",
     ]
+
+
+def test_closing_formula_is_not_part_of_the_last_section() -> None:
+    from pathlib import Path
+
+    from ingest import parse_file
+
+    plan = Path(__file__).resolve().parents[2] / "corpus"
+    parsed = parse_file(plan / "ke-hoach-papi-2023-ban-quan-ly-kkt-kcn-quang-nam.md")
+    closing = [c for c in parsed.chunks if c.page_content.startswith("Trên đây là")]
+    assert len(closing) == 1
+    assert closing[0].metadata["section"] == "" and closing[0].metadata["section_ref"] == ""
+    last_duty = [c for c in parsed.chunks if "Phối hợp với các Phòng" in c.page_content]
+    assert last_duty[0].metadata["section_ref"] == "III.2"
