@@ -223,7 +223,9 @@ class Index:
         self._lease_ttl_s = lease_ttl_s
         self._owner = uuid.uuid4().hex
         self._write_lock = threading.Lock()
-        self._view_lock = threading.Lock()
+        # Reentrant: view() holds it while rebuilding. Every rebuild takes it, so a rebuild
+        # started by a reader cannot swap in an older view after a writer's newer one.
+        self._view_lock = threading.RLock()
         self._view: IndexView | None = None
         self._checked_at = 0.0
 
@@ -292,21 +294,22 @@ class Index:
         return self._view
 
     def _rebuild_view(self) -> None:
-        for _attempt in range(5):
-            token = self._store.generation()
-            entries = self._store.entries()
-            live = [cid for e in entries.values() for cid in e.chunk_ids]
-            chunks = self._store.load_chunks(live)
-            # Fewer chunks than listed: another process replaced a version between our
-            # reads (it bumps the token before deleting). Read again for a whole view.
-            if len(chunks) == len(live):
-                break
-            time.sleep(0.05)
-        chunks.sort(
-            key=lambda c: (c.metadata.get("document_id", ""), c.metadata.get("chunk_index", 0))
-        )
-        self._view = IndexView(entries, chunks, token)
-        self._checked_at = time.monotonic()
+        with self._view_lock:
+            for _attempt in range(5):
+                token = self._store.generation()
+                entries = self._store.entries()
+                live = [cid for e in entries.values() for cid in e.chunk_ids]
+                chunks = self._store.load_chunks(live)
+                # Fewer chunks than listed: another process replaced a version between our
+                # reads (it bumps the token before deleting). Read again for a whole view.
+                if len(chunks) == len(live):
+                    break
+                time.sleep(0.05)
+            chunks.sort(
+                key=lambda c: (c.metadata.get("document_id", ""), c.metadata.get("chunk_index", 0))
+            )
+            self._view = IndexView(entries, chunks, token)
+            self._checked_at = time.monotonic()
 
     # -- documents ----------------------------------------------------------------------
 
