@@ -223,8 +223,13 @@ def evaluate(
         Path, typer.Option(help="Câu hỏi ngoài phạm vi (JSONL) cho chỉ số từ chối.")
     ] = Path("eval/out_of_scope.jsonl"),
     out: Annotated[Path, typer.Option(help="Ghi kết quả JSON.")] = Path("eval/results.json"),
+    workdir: Annotated[
+        Path | None,
+        typer.Option(help="Giữ chỉ mục đánh giá ở đây để chạy lại không phải nhúng lại."),
+    ] = None,
 ) -> None:
-    """Đánh giá truy hồi / score retrieval: Recall@1/3/5, MRR vs a naive baseline."""
+    """Đánh giá truy hồi và câu trả lời / score retrieval and answers vs a naive baseline."""
+    import contextlib
     import tempfile
 
     from assistant.embeddings import build_embeddings
@@ -233,7 +238,9 @@ def evaluate(
     settings: Settings = ctx.obj
     embeddings = build_embeddings(settings.embedding)
     results: dict[str, Any] = {"embedding": settings.embedding.provider}
-    with tempfile.TemporaryDirectory(prefix="papi-eval-") as work:
+    # A kept workdir makes re-runs cheap: unchanged documents are not embedded again.
+    keep = contextlib.nullcontext(str(workdir)) if workdir else None
+    with keep or tempfile.TemporaryDirectory(prefix="papi-eval-") as work:
         results["plan"] = evaluate_plan(
             settings.corpus_dir, questions, embeddings, Path(work), out_of_scope
         )
