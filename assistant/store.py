@@ -26,8 +26,9 @@ Several processes (API workers) may share one Chroma server:
   version another process is still writing. Chroma's ``add`` keeps an existing id
   (first writer wins) and ``delete`` takes a ``where`` filter, which together make a
   compare-and-set. A lease names its holder (host, pid, process start time) and
-  expires unless renewed; a holder that is gone (same host, process not running) or
-  expired is taken over at once, and the new holder reconciles its leftovers.
+  expires unless renewed. A holder on this host is judged by the process table (gone:
+  taken over at once; running: kept, however slow); one on another host by the expiry.
+  The new holder reconciles what the previous one left.
 """
 
 from __future__ import annotations
@@ -315,11 +316,13 @@ def _process_start(pid: int) -> float:
 
 
 def _alive(holder: dict[str, Any]) -> bool:
-    """False when a lease has expired, or its holder ran on this host and is gone."""
-    if float(holder.get("expires", 0.0)) < time.time():
-        return False
+    """Whether a lease's holder may still be writing.
+
+    On this host the process table decides (a slow but running writer keeps its lease even
+    past the expiry; a dead one loses it at once); for another host only the expiry can tell.
+    """
     if holder.get("host") != socket.gethostname():
-        return True  # another machine: only expiry can tell
+        return float(holder.get("expires", 0.0)) >= time.time()
     pid = int(holder.get("pid", 0))
     # A reused pid is another process: compare start times too.
     started = _process_start(pid) if pid > 0 else 0.0
