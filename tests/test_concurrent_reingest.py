@@ -1,7 +1,8 @@
 """Questions keep getting correct answers while a re-ingest runs.
 
-Threads ask and search without pause while the plan is replaced by a changed copy and
-other documents are replaced and added. Every answer must be grounded and cite the plan;
+Threads ask and search without pause — through the facade and over HTTP (uvicorn on
+loopback) — while the plan is replaced by a changed copy and other documents are replaced
+and added. Every answer must be grounded and cite the plan;
 a fact that the new version changes must come, whole, from the old or from the new version
 (never a mix, never missing), and from the new one once the re-ingest is done.
 """
@@ -11,10 +12,15 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import httpx
+
+from api.app import create_app
 from ingest import parse_file
 from tests.conftest import CORPUS, PLAN_ID
+from tests.test_api_server import running_server
 
 PLAN = CORPUS / "ke-hoach-papi-2023-ban-quan-ly-kkt-kcn-quang-nam.md"
 REFERENCE = CORPUS / "papi-tai-lieu-tham-khao.md"
@@ -55,7 +61,8 @@ def _versions(tmp_path: Path) -> tuple[Path, Path]:
 
 def test_answers_stay_correct_during_a_reingest(make_assistant: Any, tmp_path: Path) -> None:
     v1, v2 = _versions(tmp_path)
-    assistant = make_assistant()
+    # One client address asks without pause: the per-client rate limit is not under test.
+    assistant = make_assistant(server={"rate_limit_per_minute": 0})
     assert assistant.ingest([v1]).counts()["added"] == 2
     old_ids = {c.id for c in assistant.chunks([PLAN_ID])}
     new_ids = {c.id for c in parse_file(v2 / PLAN.name).chunks}
@@ -67,6 +74,7 @@ def test_answers_stay_correct_during_a_reingest(make_assistant: Any, tmp_path: P
     failures: list[str] = []
     during: list[str] = []  # what the deadline answers said while the ingest ran
     asked_during = 0
+    over_http = 0
     lock = threading.Lock()
 
     def check_answer(question: str, answer: Any) -> str | None:
@@ -108,6 +116,37 @@ def test_answers_stay_correct_during_a_reingest(make_assistant: Any, tmp_path: P
                 if not ingest_done.is_set():
                     asked_during += 1
 
+    def http_asker(base: str) -> None:
+        nonlocal asked_during, over_http
+        questions = [*STABLE, DEADLINE_Q]
+        i = 0
+        with httpx.Client(base_url=base, timeout=120) as client:
+            while not ingest_done.is_set():
+                question = questions[i % len(questions)]
+                i += 1
+                try:
+                    response = client.post("/api/ask", json={"question": question})
+                    if response.status_code != 200:
+                        outcome: str | None = f"HTTP {response.status_code}: {response.text[:200]}"
+                    else:
+                        body = response.json()
+                        answer = SimpleNamespace(
+                            **{
+                                **body,
+                                "citations": [SimpleNamespace(**c) for c in body["citations"]],
+                            }
+                        )
+                        outcome = check_answer(question, answer)
+                except Exception as exc:  # noqa: BLE001
+                    outcome = f"{type(exc).__name__}: {exc}"
+                with lock:
+                    if outcome in ("old", "new"):
+                        during.append(outcome)
+                    elif outcome is not None:
+                        failures.append(f"http: {outcome}")
+                    asked_during += 1
+                    over_http += 1
+
     def searcher() -> None:
         nonlocal asked_during
         while not ingest_done.is_set():
@@ -125,26 +164,28 @@ def test_answers_stay_correct_during_a_reingest(make_assistant: Any, tmp_path: P
                     failures.append(problem)
                 asked_during += 1
 
-    threads = [
-        threading.Thread(target=asker, args=([DEADLINE_Q, *STABLE],)),
-        threading.Thread(target=asker, args=([*STABLE, DEADLINE_Q],)),
-        threading.Thread(target=searcher),
-    ]
-    for thread in threads:
-        thread.start()
-    time.sleep(0.5)  # the askers are running before the re-ingest starts
-    started = time.monotonic()
-    try:
-        report = assistant.ingest([v2])
-    finally:
-        ingest_done.set()
+    with running_server(create_app(assistant, ui=False)) as base:
+        threads = [
+            threading.Thread(target=asker, args=([DEADLINE_Q, *STABLE],)),
+            threading.Thread(target=http_asker, args=(base,)),
+            threading.Thread(target=searcher),
+        ]
         for thread in threads:
-            thread.join(timeout=120)
-    elapsed = time.monotonic() - started
+            thread.start()
+        time.sleep(0.5)  # the askers are running before the re-ingest starts
+        started = time.monotonic()
+        try:
+            report = assistant.ingest([v2])
+        finally:
+            ingest_done.set()
+            for thread in threads:
+                thread.join(timeout=120)
+        elapsed = time.monotonic() - started
 
     assert report.counts() == {"added": 1, "unchanged": 0, "replaced": 2, "failed": 0}
     assert not failures, failures[:5]
     assert asked_during >= 6, f"only {asked_during} requests ran during a {elapsed:.1f} s ingest"
+    assert over_http >= 1
     assert during and during[0] == "old"
     # Once an answer showed the new version, no later one went back to the old one.
     assert "old" not in during[during.index("new") :] if "new" in during else True
