@@ -239,9 +239,7 @@ def _check_good_documents(assistant: Any) -> None:
     assert [c.page_content for c in assistant.chunks([legacy.id])] == [
         c.page_content for c in utf8.chunks
     ]
-    assert legacy.title == utf8.info.title and legacy.chunk_ids == tuple(
-        c.id for c in utf8.chunks
-    )
+    assert legacy.title == utf8.info.title and legacy.chunk_ids == tuple(c.id for c in utf8.chunks)
     # HTML: the text is kept, markup and script are not.
     page = "\n".join(c.page_content for c in assistant.chunks([docs["gio-lam-viec.html"].id]))
     assert "bảy giờ ba mươi phút" in page and "tiếp nhận hồ sơ" in page
