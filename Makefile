@@ -40,6 +40,7 @@ eval: install
 
 bench: install
 	$(PY) scripts/benchmark.py
+	$(PY) scripts/bench_load.py --requests 2000 --concurrency 20
 
 clean:
 	rm -rf $(VENV) data test-output .pytest_cache .ruff_cache .mypy_cache

@@ -19,8 +19,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from langchain_core.documents import Document
-
 from assistant.answers import REFUSAL, Answer
 from assistant.chat_models import build_chat_model
 from assistant.composer import Composition, ExtractiveComposer, document_name
@@ -262,27 +260,8 @@ def _lexical_hits(
         chunk = view.chunks.get(cid)
         if chunk is None or cid in taken:
             continue
-        out.append(_as_hit(chunk, len(have) + len(out) + 1, lexical=score))
+        out.append(SearchHit.from_chunk(chunk, len(have) + len(out) + 1, 0.0, lexical=score))
     return out
-
-
-def _as_hit(chunk: Document, rank: int, lexical: float | None = None) -> SearchHit:
-    meta = chunk.metadata
-    return SearchHit(
-        rank=rank,
-        score=0.0,
-        chunk_id=chunk.id or "",
-        text=chunk.page_content,
-        document_id=str(meta.get("document_id", "")),
-        title=str(meta.get("title", "")),
-        number=str(meta.get("number", "")),
-        section=str(meta.get("section", "")),
-        section_ref=str(meta.get("section_ref", "")),
-        doc_type=str(meta.get("doc_type", "")),
-        dense_score=None,
-        lexical_score=lexical,
-        metadata=dict(meta),
-    )
 
 
 def _section_hits(
@@ -300,7 +279,7 @@ def _section_hits(
             continue
         if ref != condensed.section_ref and not ref.startswith(prefix):
             continue
-        out.append(_as_hit(chunk, len(out) + 1))
+        out.append(SearchHit.from_chunk(chunk, len(out) + 1, 0.0))
     return out
 
 

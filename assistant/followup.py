@@ -20,18 +20,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from assistant.evidence import QueryTerms, folded_tokens
+from ingest import DIMENSIONS
 from ingest.vietnamese import fold
 
-PAPI_DIMENSIONS = {
-    1: "Tham gia của người dân ở cấp cơ sở",
-    2: "Công khai, minh bạch",
-    3: "Trách nhiệm giải trình với người dân",
-    4: "Kiểm soát tham nhũng trong khu vực công",
-    5: "Thủ tục hành chính công",
-    6: "Cung ứng dịch vụ công",
-    7: "Quản trị môi trường",
-    8: "Quản trị điện tử",
-}
+PAPI_DIMENSIONS = DIMENSIONS
 """The eight PAPI dimensions (chỉ số nội dung), official Vietnamese names."""
 
 SectionLookup = Callable[[str, str], tuple[str, str] | None]

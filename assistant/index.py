@@ -120,6 +120,34 @@ class SearchHit:
     lexical_score: float | None
     metadata: dict[str, Any]
 
+    @classmethod
+    def from_chunk(
+        cls,
+        chunk: Document,
+        rank: int,
+        score: float,
+        *,
+        dense: float | None = None,
+        lexical: float | None = None,
+    ) -> SearchHit:
+        """A hit for a stored chunk, its display fields read from the chunk's metadata."""
+        meta = chunk.metadata
+        return cls(
+            rank=rank,
+            score=score,
+            chunk_id=chunk.id or "",
+            text=chunk.page_content,
+            document_id=str(meta.get("document_id", "")),
+            title=str(meta.get("title", "")),
+            number=str(meta.get("number", "")),
+            section=str(meta.get("section", "")),
+            section_ref=str(meta.get("section_ref", "")),
+            doc_type=str(meta.get("doc_type", "")),
+            dense_score=dense,
+            lexical_score=lexical,
+            metadata=dict(meta),
+        )
+
     def as_dict(self) -> dict[str, Any]:
         """The public JSON shape of a hit."""
         return {
@@ -502,22 +530,9 @@ class Index:
         hits = []
         for rank, (cid, score) in enumerate(ordered, start=1):
             chunk = view.chunks[cid]
-            meta = chunk.metadata
             hits.append(
-                SearchHit(
-                    rank=rank,
-                    score=score,
-                    chunk_id=cid,
-                    text=chunk.page_content,
-                    document_id=str(meta.get("document_id", "")),
-                    title=str(meta.get("title", "")),
-                    number=str(meta.get("number", "")),
-                    section=str(meta.get("section", "")),
-                    section_ref=str(meta.get("section_ref", "")),
-                    doc_type=str(meta.get("doc_type", "")),
-                    dense_score=dense_of.get(cid),
-                    lexical_score=lexical_of.get(cid),
-                    metadata=dict(meta),
+                SearchHit.from_chunk(
+                    chunk, rank, score, dense=dense_of.get(cid), lexical=lexical_of.get(cid)
                 )
             )
         return hits
