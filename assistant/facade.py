@@ -10,6 +10,7 @@ from langchain_core.documents import Document
 
 from assistant.answers import Answer
 from assistant.index import Index, IngestReport, IngestResult, SearchFilters, SearchHit
+from assistant.retriever import HybridRetriever
 from assistant.settings import Settings
 from assistant.store import ManifestEntry
 from ingest import ParsedDocument
@@ -82,6 +83,14 @@ class Assistant:
     ) -> list[SearchHit]:
         """Hybrid search over the live documents."""
         return self._index.search(query, k or self.settings.retrieval.k, SearchFilters.of(filters))
+
+    def retriever(
+        self, k: int | None = None, filters: SearchFilters | dict[str, Any] | None = None
+    ) -> HybridRetriever:
+        """The same hybrid search as a LangChain ``BaseRetriever``."""
+        return HybridRetriever(
+            index=self._index, k=k or self.settings.retrieval.k, filters=SearchFilters.of(filters)
+        )
 
     # -- answers ------------------------------------------------------------------------
 

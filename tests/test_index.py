@@ -217,3 +217,17 @@ def test_same_file_names_in_different_folders_are_different_documents(
     report = assistant.ingest([tmp_path / "src"])
     assert report.counts()["added"] == 2
     assert {d.id for d in assistant.documents()} == {"quyet-dinh-a-chunk-1", "quyet-dinh-b-chunk-1"}
+
+
+def test_hybrid_search_is_a_langchain_retriever(corpus_assistant: Any) -> None:
+    from langchain_core.retrievers import BaseRetriever
+
+    retriever = corpus_assistant.retriever(k=3, filters={"dimensions": [4]})
+    assert isinstance(retriever, BaseRetriever)
+    docs = retriever.invoke("ke khai tai san thu nhap")
+    assert 1 <= len(docs) <= 3
+    assert "kê khai tài sản" in docs[0].page_content
+    assert docs[0].metadata["rank"] == 1 and docs[0].metadata["dim_4"] is True
+    assert [d.page_content for d in docs] == [
+        h.text for h in corpus_assistant.search("ke khai tai san thu nhap", 3, {"dimensions": [4]})
+    ]
