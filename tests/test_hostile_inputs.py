@@ -28,6 +28,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from tests.conftest import CORPUS, PLAN_ID
+from tests.pdf_files import encrypted_pdf
 
 TOKEN = "hostile-t0k3n-" + "z" * 20
 SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -87,41 +88,6 @@ def _tones_combining(text: str) -> bytes:
     return "".join(unicodedata.normalize("NFC", b + m) + t for b, m, t in clusters).encode("cp1258")
 
 
-def _pdf(lines: list[str]) -> bytes:
-    content = "BT /F1 12 Tf 72 720 Td 14 TL " + " ".join(f"({s}) Tj T*" for s in lines) + " ET"
-    objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>",
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        "/Resources << /Font << /F1 5 0 R >> >> >>",
-        f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    for offset in offsets:
-        out += f"{offset:010d} 00000 n \n".encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n".encode()
-    out += b"%%EOF\n"
-    return bytes(out)
-
-
-def _encrypted_pdf() -> bytes:
-    from pypdf import PdfReader, PdfWriter
-
-    source = PdfReader(io.BytesIO(_pdf(["Dieu 1. Bi mat", "Noi dung mat."])))
-    writer = PdfWriter(clone_from=source)
-    writer.encrypt("mat-khau-nguoi-dung", owner_password="mat-khau-chu")
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
 def _zip_bomb_docx() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -150,7 +116,7 @@ def hostile_files() -> dict[str, Bad]:
         "rong.pdf": Bad(b"", "empty"),
         "ngau-nhien.pdf": Bad(rng.randbytes(64 * 1024), "not a valid PDF"),
         "ngau-nhien-co-dau-pdf.pdf": Bad(b"%PDF-1.7\n" + rng.randbytes(64 * 1024), "PDF"),
-        "ma-hoa.pdf": Bad(_encrypted_pdf(), "encrypted"),
+        "ma-hoa.pdf": Bad(encrypted_pdf("mat-khau-nguoi-dung"), "encrypted"),
         "bom-nen.docx": Bad(_zip_bomb_docx(), "zip bomb"),
         "nhi-phan.txt": Bad(rng.randbytes(32 * 1024), "binary"),
         "ky-tu-nul.md": Bad(nul_text, "binary"),
