@@ -41,6 +41,16 @@ def _lines(value: str | None) -> Iterator[str]:
             yield line
 
 
+DocumentFilter = Annotated[list[str] | None, typer.Option("--document", help="Lọc theo văn bản.")]
+DimensionFilter = Annotated[
+    list[int] | None, typer.Option("--dimension", help="Lọc theo chỉ số PAPI (1–8).")
+]
+
+
+def _filters(document: list[str] | None, dimension: list[int] | None) -> dict[str, Any]:
+    return {"documents": document or [], "dimensions": dimension or []}
+
+
 def _print_json(obj: Any) -> None:
     typer.echo(json.dumps(obj, ensure_ascii=False))
 
@@ -150,16 +160,12 @@ def search(
     query: Annotated[str | None, typer.Argument(help="Câu tìm kiếm (bỏ trống: đọc stdin).")] = None,
     k: Annotated[int, typer.Option("--k", help="Số đoạn trả về.")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Mỗi truy vấn một dòng JSON.")] = False,
-    document: Annotated[
-        list[str] | None, typer.Option("--document", help="Lọc theo văn bản.")
-    ] = None,
-    dimension: Annotated[
-        list[int] | None, typer.Option("--dimension", help="Lọc theo chỉ số PAPI (1–8).")
-    ] = None,
+    document: DocumentFilter = None,
+    dimension: DimensionFilter = None,
 ) -> None:
     """Tìm đoạn văn bản liên quan / hybrid search."""
     assistant = _assistant(ctx)
-    filters = {"documents": document or [], "dimensions": dimension or []}
+    filters = _filters(document, dimension)
     for q in _lines(query):
         hits = assistant.search(q, k, filters)
         if as_json:
@@ -178,18 +184,14 @@ def ask(
         str | None, typer.Argument(help="Câu hỏi (bỏ trống: đọc stdin, mỗi dòng một câu).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Mỗi câu hỏi một dòng JSON.")] = False,
-    document: Annotated[
-        list[str] | None, typer.Option("--document", help="Lọc theo văn bản.")
-    ] = None,
-    dimension: Annotated[
-        list[int] | None, typer.Option("--dimension", help="Lọc theo chỉ số PAPI (1–8).")
-    ] = None,
+    document: DocumentFilter = None,
+    dimension: DimensionFilter = None,
 ) -> None:
     """Hỏi đáp có trích dẫn / answer from the documents with citations, or refuse."""
     from assistant.answers import Answer
 
     assistant = _assistant(ctx)
-    filters = {"documents": document or [], "dimensions": dimension or []}
+    filters = _filters(document, dimension)
     for q in _lines(question):
         if as_json:
             a = assistant.ask(q, filters=filters).as_dict()
