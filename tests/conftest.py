@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -182,3 +183,15 @@ def server_settings(
         return Settings(**values)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's Chromium for the browser tests (no browser download); skip where absent."""
+    path = shutil.which("chromium")
+    if path is None:
+        pytest.skip(
+            "Debian 'chromium' is not on PATH (apt-get install chromium; .ci/run installs it)"
+        )
+    pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    return path

@@ -6,7 +6,7 @@ skip with a reason where it is not installed. Screenshots go to ``test-output/``
 
 from __future__ import annotations
 
-import shutil
+import contextlib
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -103,17 +103,6 @@ def test_markdown_escaping_keeps_text_readable() -> None:
 
 
 @pytest.fixture(scope="module")
-def chromium() -> str:
-    path = shutil.which("chromium")
-    if path is None:
-        pytest.skip(
-            "Debian 'chromium' is not on PATH (apt-get install chromium; .ci/run installs it)"
-        )
-    pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    return path
-
-
-@pytest.fixture(scope="module")
 def ui_assistant(embeddings: Any) -> Iterator[Any]:
     """The corpus in a fresh index with an admin token (the browser test uploads)."""
     from assistant.composition import build_assistant
@@ -127,17 +116,19 @@ def ui_assistant(embeddings: Any) -> Iterator[Any]:
         yield assistant
 
 
-@pytest.fixture(scope="module")
-def page(chromium: str, ui_assistant: Any) -> Iterator[Any]:
-    """A Chromium page on the running app; fails the test on any off-host request."""
+@contextlib.contextmanager
+def ui_page(app: Any, chromium: str, **context_options: Any) -> Iterator[Any]:
+    """A Chromium page on *app* served on loopback; fails on any off-host request."""
     from playwright.sync_api import sync_playwright
 
     OUTPUT.mkdir(exist_ok=True)
-    with running_server(create_app(ui_assistant)) as base, sync_playwright() as playwright:
+    with running_server(app) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=chromium, args=CHROMIUM_ARGS, headless=True
         )
-        context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="vi-VN")
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 1000}, locale="vi-VN", **context_options
+        )
         page = context.new_page()
         page.set_default_timeout(60_000)
         off_host: list[str] = []
@@ -153,6 +144,13 @@ def page(chromium: str, ui_assistant: Any) -> Iterator[Any]:
         context.close()
         browser.close()
         assert off_host == [], f"the UI fetched off-host resources: {off_host}"
+
+
+@pytest.fixture(scope="module")
+def page(chromium: str, ui_assistant: Any) -> Iterator[Any]:
+    """A Chromium page on the running app; fails the test on any off-host request."""
+    with ui_page(create_app(ui_assistant), chromium) as opened:
+        yield opened
 
 
 def _ask(page: Any, question: str) -> Any:

@@ -6,7 +6,6 @@ and skips with a reason where it is not installed; the screenshot goes to ``test
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,8 +14,7 @@ import pytest
 
 from api.app import create_app
 from assistant.quiz import FORMATS, Quiz, QuizItem, Source
-from tests.test_api_server import running_server
-from tests.test_ui_browser import CHROMIUM_ARGS, INJECTION, OUTPUT
+from tests.test_ui_browser import INJECTION, OUTPUT, ui_page
 from ui.app import DIMENSIONS, QuizFiles, render_quiz
 
 SEED = 2024
@@ -105,45 +103,10 @@ def test_quiz_files_keep_only_recent_generations(corpus_assistant: Any) -> None:
 
 
 @pytest.fixture(scope="module")
-def chromium() -> str:
-    path = shutil.which("chromium")
-    if path is None:
-        pytest.skip(
-            "Debian 'chromium' is not on PATH (apt-get install chromium; .ci/run installs it)"
-        )
-    pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    return path
-
-
-@pytest.fixture(scope="module")
 def page(chromium: str, corpus_assistant: Any) -> Iterator[Any]:
     """A Chromium page on the running app; fails the test on any off-host request."""
-    from playwright.sync_api import sync_playwright
-
-    OUTPUT.mkdir(exist_ok=True)
-    app = create_app(corpus_assistant)
-    with running_server(app) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium, args=CHROMIUM_ARGS, headless=True
-        )
-        context = browser.new_context(
-            viewport={"width": 1280, "height": 1000}, locale="vi-VN", accept_downloads=True
-        )
-        page = context.new_page()
-        page.set_default_timeout(60_000)
-        off_host: list[str] = []
-        page.on(
-            "request",
-            lambda r: (
-                off_host.append(r.url) if not r.url.startswith((base, "data:", "blob:")) else None
-            ),
-        )
-        page.goto(f"{base}/")
-        page.wait_for_selector("#papi-question textarea")
-        yield page
-        context.close()
-        browser.close()
-        assert off_host == [], f"the UI fetched off-host resources: {off_host}"
+    with ui_page(create_app(corpus_assistant), chromium, accept_downloads=True) as opened:
+        yield opened
 
 
 @pytest.mark.browser
