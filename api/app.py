@@ -10,8 +10,8 @@ from api import openai_compat, routes
 from api.bodylimit import BodyLimitMiddleware
 from api.errors import install_error_handlers
 from api.ratelimit import SlidingWindowLimiter
-from assistant.facade import Assistant
-from assistant.settings import Settings
+from assistant.core.facade import Assistant
+from assistant.core.settings import Settings
 
 UI_PATH = "/ui"
 _MB = 1024 * 1024
@@ -104,7 +104,7 @@ def create_app_from_env() -> FastAPI:
     assistant is built in that process (a Chroma client cannot cross a process boundary).
     Workers share one Chroma server and reload their view when its generation changes.
     """
-    from assistant.composition import build_assistant
+    from assistant.core.composition import build_assistant
 
     settings = Settings()  # type: ignore[call-arg]  # values come from PAPI_* variables
     return create_app(build_assistant(settings), settings)

@@ -13,8 +13,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.errors import ApiError
 from api.ratelimit import SlidingWindowLimiter
 from api.security import require_admin
-from assistant.facade import Assistant
-from assistant.settings import Settings
+from assistant.core.facade import Assistant
+from assistant.core.settings import Settings
 
 _bearer = HTTPBearer(
     auto_error=False,

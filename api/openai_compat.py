@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.deps import AssistantDep, RateLimited
 from api.errors import ApiError, error_body
 from api.schemas import EXAMPLE_QUESTION, ErrorResponse, Filters
-from assistant.answers import Answer
+from assistant.answer.model import Answer
 
 MODEL_ID = "papi-assistant"
 SOURCES_HEADING = "**Nguồn:**"

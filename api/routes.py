@@ -32,8 +32,8 @@ from api.schemas import (
     SearchResponse,
     StatusRequest,
 )
-from assistant.answers import Answer
-from assistant.facade import Assistant
+from assistant.answer.model import Answer
+from assistant.core.facade import Assistant
 from assistant.index import IngestReport
 from assistant.quiz.model import Quiz
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from ingest.vietnamese import fold
+from vntext.normalize import fold
 
 _MAX_FRONT_MATTER_CHARS = 64 * 1024  # a YAML block larger than this is not front matter
 _FENCE_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ingest.structure import Outline, bare, is_decoration
-from ingest.vietnamese import fold
+from vntext.normalize import fold
 
 _DOC_TYPES = {
     "hien phap": "Hiến pháp",

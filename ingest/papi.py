@@ -16,7 +16,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from types import MappingProxyType
 
-from ingest.vietnamese import canonical_tones, fold
+from vntext.normalize import canonical_tones, fold
 
 DIMENSIONS = MappingProxyType(
     {

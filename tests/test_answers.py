@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from assistant.answer_eval import load_jsonl, score_answers
-from assistant.answers import REFUSAL, Answer
-from assistant.cli import app
-from ingest.vietnamese import fold
+from assistant.answer.model import REFUSAL, Answer
+from cli.main import app
+from evaluation.answers import load_jsonl, score_answers
 from tests.conftest import PLAN_ID, REPO
+from vntext.normalize import fold
 
 PLAN_QUESTIONS = load_jsonl(REPO / "eval" / "plan_questions.jsonl")
 OUT_OF_SCOPE = load_jsonl(REPO / "eval" / "out_of_scope.jsonl")
@@ -343,7 +343,7 @@ def test_answers_every_citation_quote_is_verbatim(corpus_assistant: Any) -> None
 
 
 def test_answers_query_terms_fold_and_drop_function_words() -> None:
-    from assistant.evidence import QueryTerms
+    from assistant.answer.evidence import QueryTerms
 
     accented = QueryTerms.of("Ai phải kê khai tài sản, thu nhập theo kế hoạch?")
     folded = QueryTerms.of("ai phai ke khai tai san, thu nhap theo ke hoach?")
@@ -356,7 +356,7 @@ def test_answers_query_terms_fold_and_drop_function_words() -> None:
 
 
 def test_answers_named_entities_are_required() -> None:
-    from assistant.evidence import named_entities
+    from assistant.answer.evidence import named_entities
 
     assert named_entities("Giá vàng SJC hôm nay?") == (("sjc",),)
     assert named_entities("Sở Nội vụ có trách nhiệm gì?") == (("so_noi",),)

@@ -25,12 +25,12 @@ from langchain_core.language_models.fake_chat_models import (
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from assistant.answering import Answerer, build_answerer
-from assistant.answers import REFUSAL, Answer
-from assistant.chat_models import INSTALL_HINT, ChatModelError, build_chat_model
-from assistant.facade import Assistant
-from assistant.grounded_llm import SYSTEM_PROMPT, split_sentences
-from assistant.settings import LLMSettings
+from assistant.answer.answerer import Answerer, build_answerer
+from assistant.answer.llm import SYSTEM_PROMPT, split_sentences
+from assistant.answer.model import REFUSAL, Answer
+from assistant.core.facade import Assistant
+from assistant.core.settings import LLMSettings
+from assistant.providers.chat_models import INSTALL_HINT, ChatModelError, build_chat_model
 from tests.test_answers import INJECTED, _small_assistant
 
 QUESTION = "Đơn vị cần làm gì để kiểm soát tham nhũng trong khu vực công?"

@@ -364,7 +364,7 @@ def test_a_bad_file_among_good_ones_is_refused_alone(
 def test_uploads_must_be_multipart_and_within_the_size_limit(
     admin_client: Callable[..., TestClient],
 ) -> None:
-    from assistant.settings import ServerSettings
+    from assistant.core.settings import ServerSettings
 
     api = admin_client(server=ServerSettings(max_upload_mb=0.01))  # about 10 KB
     _assert_error(
@@ -410,7 +410,7 @@ def test_status_and_reingest(admin_client: Callable[..., TestClient]) -> None:
 
 
 def test_questions_are_rate_limited_per_client(corpus_assistant: Any) -> None:
-    from assistant.settings import ServerSettings
+    from assistant.core.settings import ServerSettings
 
     settings = corpus_assistant.settings.model_copy(
         update={"server": ServerSettings(rate_limit_per_minute=2)}
@@ -450,7 +450,7 @@ def test_sliding_window_limiter() -> None:
 
 
 def test_cors_is_off_by_default_and_follows_settings(corpus_assistant: Any) -> None:
-    from assistant.settings import ServerSettings
+    from assistant.core.settings import ServerSettings
 
     preflight = {
         "Origin": "https://portal.example.gov.vn",

@@ -181,7 +181,7 @@ def test_papi_serve_first_start_ingests_and_never_logs_the_token(tmp_path: Path)
     log_path = tmp_path / "serve.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)],
+            [sys.executable, "-m", "cli.main", "serve", "--port", str(port)],
             cwd=REPO,
             env=env,
             stdout=log,

@@ -25,8 +25,8 @@ from langchain_core.embeddings import Embeddings
 from typer.testing import CliRunner
 
 from api.app import create_app
-from assistant.composition import build_assistant
-from assistant.settings import Settings
+from assistant.core.composition import build_assistant
+from assistant.core.settings import Settings
 from tests.conftest import CORPUS, PLAN_ID, REPO, free_loopback_port
 
 TOKEN = "server-t0k3n-" + "y" * 20
@@ -65,7 +65,7 @@ def server_corpus(
 def test_settings_select_the_http_client(server_settings: Callable[..., Settings]) -> None:
     from chromadb.api import ClientAPI
 
-    from assistant.composition import chroma_client
+    from assistant.core.composition import chroma_client
 
     settings = server_settings()
     client = chroma_client(settings)
@@ -186,7 +186,7 @@ def test_api_on_the_server(
 def test_serve_refuses_several_workers_on_the_embedded_store(
     make_settings: Callable[..., Settings],
 ) -> None:
-    from assistant.cli import app
+    from cli.main import app
 
     result = CliRunner().invoke(app, ["serve", "--workers", "2"], obj=make_settings())
     assert result.exit_code == 2
@@ -212,7 +212,7 @@ def test_papi_serve_with_two_workers_on_the_server(chroma_server: str, tmp_path:
     log_path = tmp_path / "serve.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port), "--workers", "2"],
+            [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--workers", "2"],
             cwd=REPO,
             env=env,
             stdout=log,

@@ -8,7 +8,7 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from cli.main import app
 from tests.conftest import PLAN_ID
 
 runner = CliRunner()

@@ -2,7 +2,7 @@
 
 ``corpus/ke-hoach-papi-2023-ban-quan-ly-kkt-kcn-quang-nam.md`` restores the diacritics of
 an OCR scan kept unaltered in ``corpus/provenance/``. Both texts are folded to ASCII
-(``ingest.vietnamese.fold`` plus the scan's stray glyphs ¢ € ‘), punctuation is dropped
+(``vntext.normalize.fold`` plus the scan's stray glyphs ¢ € ‘), punctuation is dropped
 and the token streams are compared.
 
 Measured on the committed files (2026):
@@ -32,7 +32,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ingest.vietnamese import fold
+from vntext.normalize import fold
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 RESTORED_PATH = CORPUS / "ke-hoach-papi-2023-ban-quan-ly-kkt-kcn-quang-nam.md"

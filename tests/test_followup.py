@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from assistant.answers import REFUSAL
-from assistant.followup import PAPI_DIMENSIONS, condense, is_followup, standalone
+from assistant.answer.followup import PAPI_DIMENSIONS, condense, is_followup, standalone
+from assistant.answer.model import REFUSAL
 
 TASKS_II4 = "Đơn vị cần làm gì để kiểm soát tham nhũng trong khu vực công?"
 ANSWER_II4 = (

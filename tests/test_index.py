@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from assistant.composition import build_assistant
-from assistant.settings import Settings
+from assistant.core.composition import build_assistant
+from assistant.core.settings import Settings
 from tests.conftest import CORPUS, PLAN_ID
 
 
@@ -137,7 +137,7 @@ def test_chunks_carry_section_paths_and_dimensions(corpus_assistant: Any) -> Non
 def test_queries_with_and_without_diacritics_find_the_same_passage(
     corpus_assistant: Any, accented: str, expected: str
 ) -> None:
-    from ingest.vietnamese import fold
+    from vntext.normalize import fold
 
     for query in (accented, fold(accented), unicodedata.normalize("NFD", accented)):
         top = corpus_assistant.search(query, k=3)

@@ -10,14 +10,14 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
 from assistant.quiz.distractors import DistractorBank, choose
 from assistant.quiz.facts import extract_facts
 from assistant.quiz.generator import generate, quality
 from assistant.quiz.model import LETTERS, Quiz
 from assistant.quiz.validators import check_item, check_quiz, source_texts
-from ingest.vietnamese import fold
+from cli.main import app
 from tests.conftest import PLAN_ID
+from vntext.normalize import fold
 
 REFERENCE_ID = "papi-tai-lieu-tham-khao"
 

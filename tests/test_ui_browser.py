@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from api.app import create_app
-from assistant.answers import Answer, Citation, RelatedDocument
+from assistant.answer.model import Answer, Citation, RelatedDocument
 from tests.conftest import PLAN_ID, REPO
 from tests.test_api_server import running_server
 from ui.app import escape_markdown, render_answer
@@ -105,8 +105,8 @@ def test_markdown_escaping_keeps_text_readable() -> None:
 @pytest.fixture(scope="module")
 def ui_assistant(embeddings: Any) -> Iterator[Any]:
     """The corpus in a fresh index with an admin token (the browser test uploads)."""
-    from assistant.composition import build_assistant
-    from assistant.settings import Settings
+    from assistant.core.composition import build_assistant
+    from assistant.core.settings import Settings
     from tests.conftest import CORPUS
 
     with tempfile.TemporaryDirectory(prefix="papi-ui-") as tmp:

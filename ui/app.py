@@ -1,7 +1,7 @@
 """The Vietnamese web UI (Gradio): Hỏi đáp (chat with sources), Văn bản (documents, admin)
 and Trắc nghiệm (quiz material for trainers: preview, then download in every format).
 
-Handlers only call the :class:`~assistant.facade.Assistant`. Everything that comes from a
+Handlers only call the :class:`~assistant.core.facade.Assistant`. Everything that comes from a
 document (answers, quotes, titles, sections, file names, error reasons) is escaped before
 it reaches the page, so nothing in a document can inject HTML or script.
 """
@@ -26,7 +26,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
-from assistant.answers import Answer  # noqa: E402
+from assistant.answer.model import Answer  # noqa: E402
 from assistant.index import IngestResult  # noqa: E402
 from assistant.quiz import DIMENSION_NAMES, FORMATS, ITEM_TYPES  # noqa: E402
 from assistant.quiz.model import LETTERS  # noqa: E402
@@ -34,7 +34,7 @@ from assistant.quiz.model import LETTERS  # noqa: E402
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-    from assistant.facade import Assistant
+    from assistant.core.facade import Assistant
     from assistant.quiz import Quiz, QuizItem
 
 

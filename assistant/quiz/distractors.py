@@ -29,7 +29,7 @@ from assistant.quiz.lexicon import (
     STANDARDS,
     TERM_FAMILIES,
 )
-from ingest.vietnamese import fold
+from vntext.normalize import fold
 
 SAME_SECTION, SAME_DOCUMENT, CORPUS, CLOSED_LIST, NEIGHBOUR = range(5)
 LENGTH_TOLERANCE = 1.3

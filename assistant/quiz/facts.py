@@ -31,7 +31,7 @@ from assistant.quiz.lexicon import (
     UNIT_HEADS,
     Dimension,
 )
-from ingest.vietnamese import fold as _fold_uncached
+from vntext.normalize import fold as _fold_uncached
 
 fold = lru_cache(maxsize=65536)(_fold_uncached)
 """Folding is the hot path of extraction; the same headings are folded again and again."""

@@ -13,7 +13,7 @@ import re
 from datetime import date
 from functools import lru_cache
 
-from ingest.vietnamese import canonical_tones, fold
+from vntext.normalize import canonical_tones, fold
 
 _ABBREVIATIONS = (
     (r"\bubnd\b", "uy ban nhan dan"),

@@ -21,7 +21,7 @@ from assistant.quiz.distractors import LENGTH_TOLERANCE, banned
 from assistant.quiz.facts import dimension_conflicts, mentions_unit, strip_numbering, subsumed
 from assistant.quiz.lexicon import DIMENSIONS
 from assistant.quiz.model import BLANK, LETTERS, TRUE_FALSE_OPTIONS, Quiz, QuizItem, nfc
-from ingest.vietnamese import fold
+from vntext.normalize import fold
 
 STRUCTURAL_FACTS = frozenset({"dimension", "responsible_unit"})
 """Facts whose answer is the heading of the section the quote sits under."""

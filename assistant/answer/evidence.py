@@ -27,11 +27,11 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.documents import Document
 
 from ingest.model import SECTION_SEPARATOR
-from ingest.vietnamese import canonical_tones, fold
+from vntext.normalize import canonical_tones, fold
 
 if TYPE_CHECKING:
     from assistant.index import SearchHit
-    from assistant.store import ManifestEntry
+    from assistant.storage.chroma import ManifestEntry
 
 
 def _words(text: str) -> list[str]:

@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.documents import Document
 
-from assistant.answers import Answer
+from assistant.answer.model import Answer
+from assistant.core.settings import Settings
 from assistant.index import Index, IngestReport, IngestResult, SearchFilters, SearchHit
-from assistant.retriever import HybridRetriever
-from assistant.settings import Settings
-from assistant.store import ManifestEntry
+from assistant.index.retriever import HybridRetriever
+from assistant.storage.chroma import ManifestEntry
 from ingest import ParsedDocument
 
 if TYPE_CHECKING:
-    from assistant.answering import Answerer
+    from assistant.answer.answerer import Answerer
     from assistant.quiz.model import Quiz
 
 
@@ -38,6 +38,12 @@ class Assistant:
         """Ingest files/folders (default: the corpus folder)."""
         targets = list(paths) if paths else [self.settings.corpus_dir]
         return self._index.ingest_paths(targets, on_file)
+
+    def files(self, paths: Iterable[Path] | None = None) -> list[Path]:
+        """The files an :meth:`ingest` of *paths* would read, in ingest order."""
+        from ingest import discover
+
+        return discover(list(paths) if paths else [self.settings.corpus_dir])
 
     def ingest_uploads(self, files: Sequence[tuple[str, bytes]]) -> IngestReport:
         """Ingest uploaded files given as (file name, bytes)."""
@@ -140,7 +146,7 @@ class Assistant:
 
         chat_model = None
         if llm:
-            from assistant.chat_models import build_chat_model
+            from assistant.providers.chat_models import build_chat_model
 
             chat_model = build_chat_model(self.settings.llm)
             if chat_model is None:

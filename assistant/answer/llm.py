@@ -27,16 +27,16 @@ from typing import TYPE_CHECKING
 from langchain_core.documents import Document
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from assistant.answers import REFUSAL, Answer, Citation
-from assistant.composer import (
+from assistant.answer.composer import (
     ExtractiveComposer,
     document_name,
     is_reference,
     section_label,
     validity_notes,
 )
-from assistant.evidence import CorpusStats, QueryTerms, term_set
-from assistant.store import ManifestEntry
+from assistant.answer.evidence import CorpusStats, QueryTerms, term_set
+from assistant.answer.model import REFUSAL, Answer, Citation
+from assistant.storage.chroma import ManifestEntry
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel

@@ -8,7 +8,7 @@ Several processes (``papi serve --workers N`` on one Chroma server) stay consist
 because the view is derived state: a process that finds the store's generation token
 changed (checked at most every ``reload_interval_s``) rebuilds its view, BM25 included,
 from Chroma. Writes take the store's writer lease, so one process writes at a time
-(see :mod:`assistant.store`).
+(see :mod:`assistant.storage.chroma`).
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ import numpy as np
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
-from assistant.diacritics import DiacriticRestorer
-from assistant.lexical import BM25Index
-from assistant.store import ChromaStore, ManifestEntry
+from assistant.index.lexical import BM25Index
+from assistant.index.restorer import DiacriticRestorer
+from assistant.storage.chroma import ChromaStore, ManifestEntry
 from ingest import (
     IngestError,
     ParsedDocument,
@@ -40,7 +40,7 @@ from ingest import (
     parse_bytes,
     parse_file,
 )
-from ingest.vietnamese import canonical_tones, clean_text
+from vntext.normalize import canonical_tones, clean_text
 
 IngestStatus = Literal["added", "unchanged", "replaced", "failed"]
 

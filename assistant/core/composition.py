@@ -7,12 +7,12 @@ from urllib.parse import urlparse
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.answering import build_answerer
-from assistant.embeddings import build_embeddings, embedding_signature
-from assistant.facade import Assistant
+from assistant.answer.answerer import build_answerer
+from assistant.core.facade import Assistant
+from assistant.core.settings import Settings
 from assistant.index import Index
-from assistant.settings import Settings
-from assistant.store import ChromaStore
+from assistant.providers.embeddings import build_embeddings, embedding_signature
+from assistant.storage.chroma import ChromaStore
 
 
 def chroma_client(settings: Settings) -> Any:

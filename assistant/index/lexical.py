@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ingest.vietnamese import syllables
+from vntext.normalize import syllables
 
 
 def tokenize(text: str) -> list[str]:

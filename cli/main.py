@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from assistant.settings import Settings
+from assistant.core.settings import Settings
 
 app = typer.Typer(
     name="papi",
@@ -24,7 +24,7 @@ app = typer.Typer(
 
 def _assistant(ctx: typer.Context) -> Any:
     """Build the assistant once per command from the settings made in :func:`main`."""
-    from assistant.composition import build_assistant
+    from assistant.core.composition import build_assistant
 
     settings: Settings = ctx.obj
     return build_assistant(settings)
@@ -73,10 +73,8 @@ def ingest(
     from rich.progress import Progress
 
     assistant = _assistant(ctx)
-    from ingest import discover
-
     targets = list(paths) if paths else [assistant.settings.corpus_dir]
-    total = len(discover(targets))
+    total = len(assistant.files(targets))
     with Progress(transient=True, console=None) as progress:
         task = progress.add_task("Đang nạp", total=total)
         report = assistant.ingest(targets, on_file=lambda _r: progress.advance(task))
@@ -188,7 +186,7 @@ def ask(
     dimension: DimensionFilter = None,
 ) -> None:
     """Hỏi đáp có trích dẫn / answer from the documents with citations, or refuse."""
-    from assistant.answers import Answer
+    from assistant.answer.model import Answer
 
     assistant = _assistant(ctx)
     filters = _filters(document, dimension)
@@ -234,11 +232,10 @@ def evaluate(
     import contextlib
     import tempfile
 
-    from assistant.embeddings import build_embeddings
-    from assistant.evaluation import evaluate_alqac, evaluate_plan
+    from evaluation.retrieval import embeddings_for, evaluate_alqac, evaluate_plan
 
     settings: Settings = ctx.obj
-    embeddings = build_embeddings(settings.embedding)
+    embeddings = embeddings_for(settings)
     results: dict[str, Any] = {"embedding": settings.embedding.provider}
     # A kept workdir makes re-runs cheap: unchanged documents are not embedded again.
     keep = contextlib.nullcontext(str(workdir)) if workdir else None

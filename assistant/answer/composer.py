@@ -17,8 +17,7 @@ from dataclasses import dataclass
 
 from langchain_core.documents import Document
 
-from assistant.answers import Answer, Citation, RelatedDocument
-from assistant.evidence import (
+from assistant.answer.evidence import (
     CorpusStats,
     QueryTerms,
     ScoredHit,
@@ -27,7 +26,8 @@ from assistant.evidence import (
     term_set,
     without_urls,
 )
-from assistant.store import ManifestEntry
+from assistant.answer.model import Answer, Citation, RelatedDocument
+from assistant.storage.chroma import ManifestEntry
 from ingest.model import SECTION_SEPARATOR
 
 DEADLINE = re.compile(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from assistant.settings import LLMSettings
+from assistant.core.settings import LLMSettings
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel

@@ -2,14 +2,14 @@
 
 The pipeline for one question:
 
-1. condense it with the conversation history (:mod:`assistant.followup`);
+1. condense it with the conversation history (:mod:`assistant.answer.followup`);
 2. hybrid search, then score each passage's coverage of the question
-   (:mod:`assistant.evidence`);
+   (:mod:`assistant.answer.evidence`);
 3. refuse with the fixed Vietnamese reply when the evidence gate says no;
-4. compose the extractive answer (:mod:`assistant.composer`) — always, because it is
+4. compose the extractive answer (:mod:`assistant.answer.composer`) — always, because it is
    also the fallback of the optional language model;
 5. with a chat model configured, let it write from the same passages and keep only
-   verifiably cited sentences (:mod:`assistant.grounded_llm`).
+   verifiably cited sentences (:mod:`assistant.answer.llm`).
 """
 
 from __future__ import annotations
@@ -19,10 +19,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from assistant.answers import REFUSAL, Answer
-from assistant.chat_models import build_chat_model
-from assistant.composer import Composition, ExtractiveComposer, document_name
-from assistant.evidence import (
+from assistant.answer.composer import Composition, ExtractiveComposer, document_name
+from assistant.answer.evidence import (
     CorpusStats,
     EvidenceGate,
     QueryTerms,
@@ -30,12 +28,14 @@ from assistant.evidence import (
     score_hits,
     strip_heading_number,
 )
-from assistant.followup import Condensed, condense
-from assistant.grounded_llm import GroundedLLM, Passage
+from assistant.answer.followup import Condensed, condense
+from assistant.answer.llm import GroundedLLM, Passage
+from assistant.answer.model import REFUSAL, Answer
+from assistant.core.settings import Settings
 from assistant.index import Index, IndexView, SearchFilters, SearchHit
-from assistant.settings import Settings
-from assistant.store import ManifestEntry
-from ingest.vietnamese import canonical_tones, clean_text
+from assistant.providers.chat_models import build_chat_model
+from assistant.storage.chroma import ManifestEntry
+from vntext.normalize import canonical_tones, clean_text
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel

@@ -19,9 +19,9 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from assistant.evidence import QueryTerms, folded_tokens
+from assistant.answer.evidence import QueryTerms, folded_tokens
 from ingest import DIMENSIONS
-from ingest.vietnamese import fold
+from vntext.normalize import fold
 
 PAPI_DIMENSIONS = DIMENSIONS
 """The eight PAPI dimensions (chỉ số nội dung), official Vietnamese names."""

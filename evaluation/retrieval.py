@@ -18,13 +18,16 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
-from ingest.vietnamese import fold
+from vntext.normalize import fold
+
+if TYPE_CHECKING:
+    from assistant.core.settings import Settings
 
 KS = (1, 3, 5)
 
@@ -68,6 +71,13 @@ class Scores:
             out[f"recall@{k}"] = round(self.hits[k] / self.n, 4)
         out["mrr"] = round(self.rr / self.n, 4)
         return out
+
+
+def embeddings_for(settings: Settings) -> Embeddings:
+    """The embedding model the product would use with *settings* (evaluated as shipped)."""
+    from assistant.providers.embeddings import build_embeddings
+
+    return build_embeddings(settings.embedding)
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -222,9 +232,9 @@ def evaluate_plan(
     """Our hybrid retrieval, its dense-only and BM25-only ablations, the naive baseline,
     and (with *out_of_scope_path*) the answer metrics of the default extractive answerer.
     """
-    from assistant.answer_eval import load_jsonl, score_answers
-    from assistant.composition import build_assistant
-    from assistant.settings import Settings
+    from assistant.core.composition import build_assistant
+    from assistant.core.settings import Settings
+    from evaluation.answers import load_jsonl, score_answers
     from ingest import discover, parse_file
 
     questions = load_questions(questions_path)
@@ -257,8 +267,8 @@ def evaluate_alqac(
     and cut by our own chunker (khoản-sized chunks); a hit counts for its article, and an
     article's rank is that of its best chunk. Scored for hybrid, BM25 only and dense only.
     """
-    from assistant.composition import build_assistant
-    from assistant.settings import Settings
+    from assistant.core.composition import build_assistant
+    from assistant.core.settings import Settings
     from ingest import parse_bytes
 
     passages, queries = load_alqac(folder, subset)

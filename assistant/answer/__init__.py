@@ -1,0 +1,1 @@
+"""Grounded answers: query analysis, evidence, the gate, composition, follow-ups, the LLM."""

@@ -1,0 +1,1 @@
+"""The product's spine: typed settings, the composition root and the :class:`Assistant` facade."""

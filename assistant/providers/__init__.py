@@ -1,0 +1,1 @@
+"""Model providers behind LangChain's ports: embeddings and (optional) chat models."""

@@ -1,0 +1,1 @@
+"""Persistence in Chroma: chunks, the manifest, the generation token and the writer lease."""

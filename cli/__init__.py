@@ -1,0 +1,1 @@
+"""The ``papi`` command line: a thin front end over :class:`~assistant.core.facade.Assistant`."""
