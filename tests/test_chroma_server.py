@@ -27,7 +27,14 @@ from typer.testing import CliRunner
 from api.app import create_app
 from assistant.core.composition import build_assistant
 from assistant.core.settings import Settings
-from tests.conftest import CORPUS, PLAN_ID, REPO, free_loopback_port
+from tests.conftest import (
+    CORPUS,
+    PLAN_ID,
+    REPO,
+    free_loopback_port,
+    plant_dead_holder,
+    store_chunks,
+)
 
 TOKEN = "server-t0k3n-" + "y" * 20
 QUESTION = "Hạn chót báo cáo kết quả thực hiện kế hoạch PAPI là ngày nào?"
@@ -119,7 +126,7 @@ def test_crash_leftovers_on_the_server_are_hidden_then_reconciled(
         page_content="Dữ liệu được sao lưu lên băng từ đặt tại kho lưu trữ tỉnh.",
         metadata={"document_id": "sao-luu", "chunk_index": 99},
     )
-    assistant._index._store.add_chunks([orphan], [orphan.page_content])
+    store_chunks(assistant._index._store, embeddings, [orphan])
     assert all(h.chunk_id != orphan.id for h in assistant.search("sao lưu băng từ kho", 10))
     reopened = build_assistant(settings, embeddings=embeddings)  # start-up reconciles
     assert orphan.id not in reopened._index._store.all_chunk_ids()
@@ -293,8 +300,6 @@ def psutil_children(pid: int) -> list[str]:
 def test_writer_lease_serialises_writers_and_protects_work_in_progress(
     server_settings: Callable[..., Settings], embeddings: Embeddings, tmp_path: Path
 ) -> None:
-    import json
-    import socket
     import threading
 
     settings = server_settings()
@@ -307,14 +312,15 @@ def test_writer_lease_serialises_writers_and_protects_work_in_progress(
         page_content="Đoạn của một phiên bản đang được ghi.",
         metadata={"document_id": "sao-luu", "chunk_index": 0},
     )
-    store.add_chunks([in_progress], [in_progress.page_content])
+    store_chunks(store, embeddings, [in_progress])
     second = build_assistant(settings, embeddings=embeddings)  # start-up must not reconcile
     assert in_progress.id in store.all_chunk_ids()
     doc = tmp_path / "sao-luu.md"
     doc.write_text(NOTE, encoding="utf-8")
     second._index._writer_wait_s = 0.3
-    with pytest.raises(TimeoutError):
-        second.ingest([doc])
+    refused = second.ingest([doc])  # the file is refused with the reason, nothing written
+    assert refused.failed and "another process is writing" in refused.failed[0].reason
+    assert second.documents() == [] and in_progress.id in store.all_chunk_ids()
     second._index._writer_wait_s = 30
     threading.Timer(0.5, store.release_writer, args=["other-worker"]).start()
     started = time.monotonic()
@@ -323,14 +329,8 @@ def test_writer_lease_serialises_writers_and_protects_work_in_progress(
 
     # A holder that died (same host, process gone) is taken over at once, and its
     # leftovers reconciled.
-    dead = {"owner": "dead", "host": socket.gethostname(), "pid": 2**22 + 7, "started": 1.0}
-    store.manifest.upsert(
-        ids=["__writer__"],
-        documents=[json.dumps({**dead, "expires": time.time() + 600})],
-        metadatas=[{"owner": "dead"}],
-        embeddings=[[0.0]],
-    )
-    store.add_chunks([in_progress], [in_progress.page_content])
+    plant_dead_holder(store)
+    store_chunks(store, embeddings, [in_progress])
     assert second.set_status("sao-luu", "reference").status == "reference"
     assert in_progress.id not in store.all_chunk_ids()
-    assert store._writer() is None  # released after the write
+    assert store.writer() is None  # released after the write

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 
 from api.app import create_app
+from assistant.index.ingestion import versioned
 from ingest import parse_file
 from tests.conftest import CORPUS, PLAN_ID
 from tests.test_api_server import running_server
@@ -65,10 +66,10 @@ def test_answers_stay_correct_during_a_reingest(make_assistant: Any, tmp_path: P
     assistant = make_assistant(server={"rate_limit_per_minute": 0})
     assert assistant.ingest([v1]).counts()["added"] == 2
     old_ids = {c.id for c in assistant.chunks([PLAN_ID])}
-    new_ids = {c.id for c in parse_file(v2 / PLAN.name).chunks}
+    new_ids = {c.id for c in versioned(parse_file(v2 / PLAN.name).chunks)}
     texts = {c.id: c.page_content for c in assistant.chunks()}
     for path in sorted(v2.iterdir()):
-        texts.update({c.id or "": c.page_content for c in parse_file(path).chunks})
+        texts.update({c.id or "": c.page_content for c in versioned(parse_file(path).chunks)})
 
     ingest_done = threading.Event()
     failures: list[str] = []

@@ -11,7 +11,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.core.composition import build_assistant
 from assistant.core.settings import Settings
-from tests.conftest import CORPUS, PLAN_ID
+from tests.conftest import CORPUS, PLAN_ID, store_chunks
 
 
 class CountingEmbeddings(Embeddings):
@@ -183,7 +183,7 @@ def test_orphan_chunks_left_by_a_crash_are_never_shown_and_are_cleaned(
         page_content="Hồ sơ được lưu trữ vĩnh viễn tại kho lưu trữ chuyên dụng.",
         metadata={"document_id": "van-thu", "chunk_index": 99, "section": "", "title": ""},
     )
-    store.add_chunks([orphan], [orphan.page_content])
+    store_chunks(store, embeddings, [orphan])
     hits = assistant.search("lưu trữ vĩnh viễn kho chuyên dụng", k=10)
     assert all(h.chunk_id != "van-thu:orphan" for h in hits)
     reopened = _make(tmp_path, embeddings)  # start-up reconciles

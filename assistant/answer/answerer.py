@@ -14,7 +14,6 @@ The pipeline for one question:
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -32,9 +31,9 @@ from assistant.answer.followup import Condensed, condense
 from assistant.answer.llm import GroundedLLM, Passage
 from assistant.answer.model import REFUSAL, Answer
 from assistant.core.settings import Settings
-from assistant.index import Index, IndexView, SearchFilters, SearchHit
+from assistant.index import Index, SearchFilters, SearchHit, Snapshot
 from assistant.providers.chat_models import build_chat_model
-from assistant.storage.chroma import ManifestEntry
+from assistant.storage import ManifestEntry
 from vntext.normalize import canonical_tones, clean_text
 
 if TYPE_CHECKING:
@@ -81,8 +80,6 @@ class Answerer:
         self.composer = composer or ExtractiveComposer()
         self.llm = GroundedLLM(chat_model, self.composer) if chat_model is not None else None
         self._k = k
-        self._lock = threading.Lock()
-        self._cached: tuple[IndexView, CorpusStats] | None = None
 
     # -- public -------------------------------------------------------------------------
 
@@ -101,7 +98,8 @@ class Answerer:
         self, question: str, history: Sequence[Mapping[str, str]], filters: SearchFilters
     ) -> Iterator[str | Answer]:
         """Text deltas (their concatenation is the answer text), then the final Answer."""
-        evidence = self.gather(question, history, filters)
+        # One snapshot for the whole answer: search, statistics and quotes agree.
+        evidence = self.gather(question, history, filters, self._index.snapshot())
         composition = self._compose(question, evidence) if evidence.sufficient else None
         if composition is None:
             refusal = self._refusal(question, evidence)
@@ -128,15 +126,17 @@ class Answerer:
         question: str,
         history: Sequence[Mapping[str, str]],
         filters: SearchFilters,
+        snapshot: Snapshot | None = None,
     ) -> Evidence:
-        """Condense, retrieve and score; decide whether the evidence suffices."""
-        view, stats = self._snapshot()
+        """Condense, retrieve and score in one *snapshot*; decide whether it suffices."""
+        view = snapshot or self._index.snapshot()
+        stats = CorpusStats(view)
         entries = view.entries
         condensed = condense(question, history, lambda ref, ans: _lookup(stats, entries, ref, ans))
         query = QueryTerms.of(condensed.question)
         if query.empty or not stats.n:
             return Evidence(condensed, query, [], False, stats, entries)
-        hits = self._index.search(condensed.search_text, self._k, filters)
+        hits = self._index.search(condensed.search_text, self._k, filters, snapshot=view)
         hits += _lexical_hits(view, condensed.search_text, filters, hits)
         if condensed.section_ref and condensed.document_id:
             section_hits = _section_hits(stats, condensed, filters)
@@ -162,17 +162,6 @@ class Answerer:
                 for s in scored
             )
         return Evidence(condensed, query, scored, sufficient, stats, entries)
-
-    def _snapshot(self) -> tuple[IndexView, CorpusStats]:
-        view = self._index.view()
-        cached = self._cached
-        if cached is not None and cached[0] is view:
-            return cached
-        with self._lock:
-            if self._cached is None or self._cached[0] is not view:
-                stats = CorpusStats.build(view.chunks[cid] for cid in view.order)
-                self._cached = (view, stats)
-            return self._cached
 
     # -- composing ----------------------------------------------------------------------
 
@@ -244,7 +233,7 @@ def _lookup(
 
 
 def _lexical_hits(
-    view: IndexView, text: str, filters: SearchFilters, have: list[SearchHit]
+    view: Snapshot, text: str, filters: SearchFilters, have: list[SearchHit]
 ) -> list[SearchHit]:
     """The best BM25 passages that rank fusion left out.
 
@@ -256,7 +245,7 @@ def _lexical_hits(
     taken = {h.chunk_id for h in have}
     query = canonical_tones(clean_text(text))
     out: list[SearchHit] = []
-    for cid, score in view.bm25.top(query, LEXICAL_EXTRA, view.mask(filters)):
+    for cid, score in view.lexical_top(query, LEXICAL_EXTRA, filters):
         chunk = view.chunks.get(cid)
         if chunk is None or cid in taken:
             continue

@@ -27,7 +27,7 @@ from assistant.answer.evidence import (
     without_urls,
 )
 from assistant.answer.model import Answer, Citation, RelatedDocument
-from assistant.storage.chroma import ManifestEntry
+from assistant.storage import ManifestEntry
 from ingest.model import SECTION_SEPARATOR
 
 DEADLINE = re.compile(

@@ -26,12 +26,14 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.documents import Document
 
+from assistant.index.snapshot import innermost_heading, without_urls
 from ingest.model import SECTION_SEPARATOR
 from vntext.normalize import canonical_tones, fold
+from vntext.tokens import folded_tokens, raw_tokens, term_set
 
 if TYPE_CHECKING:
-    from assistant.index import SearchHit
-    from assistant.storage.chroma import ManifestEntry
+    from assistant.index import SearchHit, Snapshot
+    from assistant.storage import ManifestEntry
 
 
 def _words(text: str) -> list[str]:
@@ -101,32 +103,9 @@ _NUMBER = re.compile(
 
 _LIST_NUMBER = re.compile(r"(?m)^\s*(?:#{1,6}\s*)?(?:[IVXLC]+|\d{1,2})(?:\.\d{1,2})*[.)]\s")
 
-_TOKEN = re.compile(r"\w+(?:[./:\-]\w+)*")
-
 
 def _norm(text: str) -> str:
     return canonical_tones(unicodedata.normalize("NFC", text)).lower()
-
-
-def folded_tokens(text: str) -> list[str]:
-    """Folded tokens of *text*; a number such as ``3212/kh-ubnd`` also yields its parts."""
-    out: list[str] = []
-    for token in _TOKEN.findall(fold(canonical_tones(text))):
-        token = token.replace("_", "")
-        if not token:
-            continue
-        out.append(token)
-        if any(sep in token for sep in "./:-"):
-            out.extend(p for p in re.split(r"[./:\-]", token) if p)
-    return out
-
-
-def term_set(text: str) -> frozenset[str]:
-    """Every folded unigram and adjacent-pair bigram of *text* (what a passage offers)."""
-    tokens = folded_tokens(text)
-    return frozenset(tokens) | frozenset(
-        f"{a}_{b}" for a, b in zip(tokens, tokens[1:], strict=False)
-    )
 
 
 @dataclass(frozen=True)
@@ -152,7 +131,7 @@ class QueryTerms:
     def of(cls, question: str) -> QueryTerms:
         """Analyse *question* (with or without diacritics)."""
         norm = _norm(question)
-        raw = [t.replace("_", "") for t in _TOKEN.findall(norm)]
+        raw = [t.replace("_", "") for t in raw_tokens(norm)]
         raw = [t for t in raw if t]
         keep: list[str | None] = []
         for i, token in enumerate(raw):
@@ -163,12 +142,12 @@ class QueryTerms:
             intent = token in _INTENT_WORDS or pair in _INTENT_WORDS or prev in _INTENT_WORDS
             keep.append(None if stop or intent else folded)
         unigrams: list[str] = []
-        for token in keep:
-            if token is None:
+        for kept in keep:
+            if kept is None:
                 continue
-            unigrams.append(token)
-            if any(sep in token for sep in "./:-"):
-                unigrams.extend(p for p in re.split(r"[./:\-]", token) if p)
+            unigrams.append(kept)
+            if any(sep in kept for sep in "./:-"):
+                unigrams.extend(p for p in re.split(r"[./:\-]", kept) if p)
         bigrams = [
             f"{a}_{b}"
             for a, b in zip(keep, keep[1:], strict=False)
@@ -213,7 +192,7 @@ def named_entities(question: str) -> tuple[tuple[str, ...], ...]:
     of capitalised tokens marks a name. The question's first word counts only when it
     is an acronym or starts a run; function words ("Theo", "Của") end a run.
     """
-    tokens = _TOKEN.findall(unicodedata.normalize("NFC", question))
+    tokens = raw_tokens(unicodedata.normalize("NFC", question))
     runs: list[list[str]] = []
     current: list[str] = []
     for i, token in enumerate(tokens):
@@ -249,49 +228,37 @@ BIGRAM_WEIGHT = 0.5
 """Share of coverage that comes from word pairs (the rest from single syllables)."""
 
 
-@dataclass
 class CorpusStats:
-    """What answering needs to know about one index snapshot, computed once per snapshot.
+    """What answering needs to know about one snapshot: term frequencies, each chunk's
+    term sets, the chunks of every section in document order, reading positions, and
+    (lazily, per request) each chunk's quotable units.
 
-    Term document frequencies, each chunk's term sets, the chunks of every section in
-    document order and (lazily) each chunk's quotable units.
+    Everything but the units is computed once per document by the snapshot
+    (:class:`~assistant.index.snapshot.Snapshot`); this object only reads it, so making
+    one per request costs nothing and never blocks.
     """
 
-    n: int
-    df: dict[str, int]
-    chunk_terms: dict[str, frozenset[str]]
-    heading_terms: dict[str, frozenset[str]]
-    chunks: dict[str, Document] = field(default_factory=dict)
-    sections: dict[tuple[str, str], list[str]] = field(default_factory=dict)
-    position: dict[str, int] = field(default_factory=dict)
-    _units: dict[str, list[Unit]] = field(default_factory=dict)
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.n = snapshot.n
+        self.chunk_terms = snapshot.chunk_terms
+        self.heading_terms = snapshot.heading_terms
+        self.chunks = snapshot.chunks
+        self.sections = snapshot.sections
+        self.position = snapshot.position
+        self._units: dict[str, list[Unit]] = {}
 
     @classmethod
     def build(cls, chunks: Iterable[Document]) -> CorpusStats:
-        """Count terms over *chunks* (title, number, section path and text), in document order."""
-        df: dict[str, int] = {}
-        chunk_terms: dict[str, frozenset[str]] = {}
-        heading_terms: dict[str, frozenset[str]] = {}
-        by_id: dict[str, Document] = {}
-        sections: dict[tuple[str, str], list[str]] = {}
-        position: dict[str, int] = {}
+        """Statistics over loose *chunks* (tests and tools; the product reads a snapshot)."""
+        from assistant.index.snapshot import Snapshot
+        from assistant.storage import ManifestEntry
+
+        by_doc: dict[str, list[Document]] = {}
         for chunk in chunks:
-            meta = chunk.metadata
-            head = " \n ".join(str(meta.get(k, "") or "") for k in ("section", "heading"))
-            context = " \n ".join(
-                str(meta.get(k, "") or "") for k in ("doc_type", "title", "number")
-            )
-            terms = term_set(f"{context}\n{head}\n{without_urls(chunk.page_content)}")
-            cid = chunk.id or ""
-            chunk_terms[cid] = terms
-            heading_terms[cid] = term_set(innermost_heading(meta))
-            by_id[cid] = chunk
-            position[cid] = len(position)
-            key = (str(meta.get("document_id", "")), str(meta.get("section", "")))
-            sections.setdefault(key, []).append(cid)
-            for term in terms:
-                df[term] = df.get(term, 0) + 1
-        return cls(len(chunk_terms), df, chunk_terms, heading_terms, by_id, sections, position)
+            by_doc.setdefault(str(chunk.metadata.get("document_id", "")), []).append(chunk)
+        entries = {doc: ManifestEntry(id=doc, title=doc) for doc in by_doc}
+        return cls(Snapshot.build("", entries, by_doc))
 
     def terms_of(self, chunk_id: str, text: str) -> frozenset[str]:
         """The term set of a chunk (computed on the fly for a chunk not in the snapshot)."""
@@ -299,7 +266,7 @@ class CorpusStats:
         return found if found is not None else term_set(text)
 
     def units(self, chunk: Document) -> list[Unit]:
-        """The quotable units of *chunk* (cached)."""
+        """The quotable units of *chunk* (cached for this request)."""
         cid = chunk.id or ""
         cached = self._units.get(cid)
         if cached is None:
@@ -313,7 +280,7 @@ class CorpusStats:
 
     def idf(self, term: str) -> float:
         """Inverse document frequency; unseen terms weigh the most."""
-        return math.log((self.n + 1) / (self.df.get(term, 0) + 0.5))
+        return math.log((self.n + 1) / (self.snapshot.df(term) + 0.5))
 
     def coverage(
         self, query: QueryTerms, terms: frozenset[str], bigram_weight: float = BIGRAM_WEIGHT
@@ -424,14 +391,6 @@ def passage_units(chunk_id: str, text: str, skip: Iterable[str] = ()) -> list[Un
     return units
 
 
-_URL = re.compile(r"(?:https?://|www\.)\S+")
-
-
-def without_urls(text: str) -> str:
-    """*text* with web addresses blanked: a source list's URLs are not content to match."""
-    return _URL.sub(" ", text)
-
-
 def _sentences(text: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
     spans = []
     cursor = start
@@ -506,12 +465,3 @@ def score_hits(
             heading = term_set(innermost_heading(hit.metadata))
         scored.append(ScoredHit(hit, coverage, stats.coverage(query, heading), entry))
     return sorted(scored, key=lambda s: (-round(s.relevance, 9), s.hit.rank))
-
-
-def innermost_heading(meta: dict[str, Any]) -> str:
-    """The chunk's own heading ("4. Kiểm soát tham nhũng…"), without its parents."""
-    heading = str(meta.get("heading", "") or "")
-    if not heading:
-        section = str(meta.get("section", "") or "")
-        heading = section.split(SECTION_SEPARATOR)[-1] if section else ""
-    return heading

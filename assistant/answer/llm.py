@@ -36,7 +36,7 @@ from assistant.answer.composer import (
 )
 from assistant.answer.evidence import CorpusStats, QueryTerms, term_set
 from assistant.answer.model import REFUSAL, Answer, Citation
-from assistant.storage.chroma import ManifestEntry
+from assistant.storage import ManifestEntry
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel

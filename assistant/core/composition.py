@@ -10,9 +10,9 @@ from langchain_core.embeddings import Embeddings
 from assistant.answer.answerer import build_answerer
 from assistant.core.facade import Assistant
 from assistant.core.settings import Settings
-from assistant.index import Index
+from assistant.index import Index, RetrievalTuning
 from assistant.providers.embeddings import build_embeddings, embedding_signature
-from assistant.storage.chroma import ChromaStore
+from assistant.storage import ChromaStore
 
 
 def chroma_client(settings: Settings) -> Any:
@@ -37,20 +37,21 @@ def build_assistant(settings: Settings, *, embeddings: Embeddings | None = None)
     """Build the whole assistant from *settings* (tests may pass their own embeddings)."""
     embeddings = embeddings or build_embeddings(settings.embedding)
     store = ChromaStore(
-        chroma_client(settings),
-        settings.collection,
-        embeddings,
-        embedding_signature(settings.embedding),
+        chroma_client(settings), settings.collection, embedding_signature(settings.embedding)
     )
     retrieval = settings.retrieval
     index = Index(
         store,
         embeddings,
-        candidates=retrieval.candidates,
-        rrf_k=retrieval.rrf_k,
-        dense_weight=retrieval.dense_weight,
-        lexical_weight=retrieval.lexical_weight,
+        tuning=RetrievalTuning(
+            candidates=retrieval.candidates,
+            rrf_k=retrieval.rrf_k,
+            dense_weight=retrieval.dense_weight,
+            lexical_weight=retrieval.lexical_weight,
+        ),
         reload_interval_s=retrieval.reload_interval_s,
+        # Only a shared server can change under us; an embedded store has one process.
+        shared=bool(settings.chroma_url),
         max_chunks=settings.max_document_chunks,
     )
     index.open()

@@ -12,7 +12,7 @@ from assistant.answer.model import Answer
 from assistant.core.settings import Settings
 from assistant.index import Index, IngestReport, IngestResult, SearchFilters, SearchHit
 from assistant.index.retriever import HybridRetriever
-from assistant.storage.chroma import ManifestEntry
+from assistant.storage import ManifestEntry
 from ingest import ParsedDocument
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ class Assistant:
 
     def document(self, document_id: str) -> ManifestEntry | None:
         """One document's metadata, or None."""
-        return self._index.view().entries.get(document_id)
+        return self._index.snapshot().entries.get(document_id)
 
     def remove(self, document_id: str) -> bool:
         """Remove a document; False when it did not exist."""

@@ -1,25 +1,27 @@
 """The searchable index: ingest into the store, one snapshot per version, hybrid search."""
 
-from assistant.index.index import (
-    Index,
-    IndexView,
+from assistant.index.index import Index, RetrievalTuning
+from assistant.index.ingestion import (
     IngestReport,
     IngestResult,
     IngestStatus,
-    SearchFilters,
-    SearchHit,
+    ProgressCallback,
     embedding_text,
-    lexical_text,
 )
+from assistant.index.search import SearchFilters, SearchHit
+from assistant.index.snapshot import Segment, Snapshot, lexical_text
 
 __all__ = [
     "Index",
-    "IndexView",
     "IngestReport",
     "IngestResult",
     "IngestStatus",
+    "ProgressCallback",
+    "RetrievalTuning",
     "SearchFilters",
     "SearchHit",
+    "Segment",
+    "Snapshot",
     "embedding_text",
     "lexical_text",
 ]

@@ -3,56 +3,86 @@
 The dense model (e5) understands "hạn chót báo cáo" but not "han chot bao cao": folded
 Vietnamese is a different language to it. BM25 matches folded text anyway, but dense
 retrieval needs the accented form. The documents themselves are the best dictionary for
-the words staff ask about: every folded 1–2-syllable sequence maps to its most frequent
+the words staff ask about: every folded 1–2-word sequence maps to its most frequent
 accented spelling in the corpus, and a query is restored greedily, longest match first.
-Syllables the corpus never uses stay as typed.
+Words the corpus never uses stay as typed.
+
+Counts are kept per document (:class:`Spellings`), so a change to one document recounts
+that document only; :class:`DiacriticRestorer` sums the live documents' counts for the few
+n-grams a query contains.
 """
 
 from __future__ import annotations
 
-import re
+import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from vntext.normalize import fold, has_diacritics
+from vntext.tokens import words
 
-_SYLLABLE = re.compile(r"\w+", re.UNICODE)
-_MAX_N = 2
+MAX_N = 2
+
+
+class Spellings:
+    """One document's accented n-grams (n ≤ 2), grouped by their folded form."""
+
+    __slots__ = ("_by_key",)
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        # Counted as (folded, accented) pairs; folding the joined words once keeps the
+        # folded tokens aligned with the accented ones (folding never adds or drops a space).
+        counts: Counter[tuple[str, str]] = Counter()
+        for text in texts:
+            tokens = words(text)
+            keys = fold(" ".join(tokens)).split(" ") if tokens else []
+            counts.update(zip(keys, tokens, strict=True))
+            counts.update(
+                (f"{a} {b}", f"{c} {d}")
+                for a, b, c, d in zip(keys, keys[1:], tokens, tokens[1:], strict=False)
+            )
+        grouped: dict[str, list[tuple[str, int]]] = {}
+        for (key, gram), count in counts.items():
+            grouped.setdefault(sys.intern(key), []).append((gram, count))
+        self._by_key = {key: tuple(variants) for key, variants in grouped.items()}
+
+    def variants(self, key: str) -> tuple[tuple[str, int], ...]:
+        """(accented spelling, count) pairs of the folded n-gram *key*."""
+        return self._by_key.get(key, ())
 
 
 class DiacriticRestorer:
-    """Most frequent accented spelling of each folded n-gram (n ≤ 2) in a corpus."""
+    """Most frequent accented spelling of each folded n-gram over the live documents."""
 
-    def __init__(self, texts: Iterable[str]) -> None:
-        # One flat Counter of accented n-grams (not a Counter per folded key): the legal
-        # corpus has hundreds of thousands of distinct n-grams.
-        counts: Counter[str] = Counter()
-        for text in texts:
-            words = _SYLLABLE.findall(text.lower())
-            for n in range(1, _MAX_N + 1):
-                counts.update(" ".join(words[i : i + n]) for i in range(len(words) - n + 1))
-        best: dict[str, tuple[int, str]] = {}
-        for gram, count in counts.items():
-            key = fold(gram)
-            if key not in best or count > best[key][0]:
-                best[key] = (count, gram)
-        self._best = {key: gram for key, (_, gram) in best.items()}
+    def __init__(self, spellings: Sequence[Spellings]) -> None:
+        self._spellings = list(spellings)
+
+    def best(self, key: str) -> str | None:
+        """The most frequent accented spelling of folded *key*, or None when unseen."""
+        totals: Counter[str] = Counter()
+        for spelling in self._spellings:
+            for gram, count in spelling.variants(key):
+                totals[gram] += count
+        if not totals:
+            return None
+        # Ties go to the lexicographically first spelling, so results never depend on order.
+        return min(totals.items(), key=lambda item: (-item[1], item[0]))[0]
 
     def restore(self, query: str) -> str:
         """*query* with diacritics restored where the corpus knows the words; else unchanged."""
         if has_diacritics(query):
             return query
-        words = _SYLLABLE.findall(query.lower())
+        tokens = words(query)
         out: list[str] = []
         i = 0
-        while i < len(words):
-            for n in range(min(_MAX_N, len(words) - i), 0, -1):
-                best = self._best.get(" ".join(words[i : i + n]))
+        while i < len(tokens):
+            for n in range(min(MAX_N, len(tokens) - i), 0, -1):
+                best = self.best(" ".join(tokens[i : i + n]))
                 if best is not None:
                     out.append(best)
                     i += n
                     break
             else:
-                out.append(words[i])
+                out.append(tokens[i])
                 i += 1
         return " ".join(out)

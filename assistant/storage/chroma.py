@@ -5,105 +5,59 @@ the same and several workers see one truth. The manifest is a second collection
 with one record per document (a JSON body, a dummy 1-d vector); a record is
 written in one upsert, which is what makes a document version switch atomic:
 
-1. upsert the new version's chunks (only ids not already stored get embedded);
-2. upsert the manifest record that lists the new chunk ids (the switch);
+1. upsert the new version's chunks (embedded beforehand, outside the writer lease);
+2. upsert the manifest record that lists the new chunk ids (the switch), and bump the
+   generation token;
 3. delete the previous version's chunks that are no longer listed.
 
 A crash before 2 leaves the previous version live and some unlisted chunks; a crash
 after 2 leaves the new version live and some unlisted chunks. Readers only ever
 show listed chunks, and :meth:`ChromaStore.reconcile` deletes unlisted ones.
 
+Chunk ids are versioned: they hash the chunk's text *and* its metadata (position,
+title, section…), so a revised document gets new ids for every passage whose metadata
+changed and the old version stays intact until the switch. A passage whose embedded
+text did not change reuses its stored vector (``embed_key``), so nothing is embedded
+twice.
+
 Several processes (API workers) may share one Chroma server:
 
-* **Generation token.** A record rewritten with a fresh random token after every change
-  of the live set (ingest, replace, remove, status). Each process keeps an immutable view
-  (manifest, live chunks, BM25 built from them) tagged with the token it was built at,
-  and rebuilds it from Chroma when the stored token differs (checked at most every
-  ``retrieval.reload_interval_s``). Chroma itself is the single source of truth; the
-  lexical index is derived state and is never shared or persisted.
-* **Writer lease.** Writers take a lease record first, so at most one process changes
-  the store at a time and start-up reconciliation never deletes the unlisted chunks of a
-  version another process is still writing. Chroma's ``add`` keeps an existing id
-  (first writer wins) and ``delete`` takes a ``where`` filter, which together make a
-  compare-and-set. A lease names its holder (host, pid, process start time) and
-  expires unless renewed. A holder on this host is judged by the process table (gone:
-  taken over at once; running: kept, however slow); one on another host by the expiry.
-  The new holder reconciles what the previous one left.
+* **Generation token.** A record rewritten with a fresh random token whenever what
+  readers may see changes (each document switch, removal, status change, and a
+  reconciliation that deleted anything). Each process keeps an immutable snapshot tagged
+  with the token it was built at and updates it when the stored token differs.
+* **Writer lease** with fencing: :mod:`assistant.storage.lease`.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import socket
-import time
+import hashlib
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from langchain_core.documents import Document
-from langchain_core.embeddings import Embeddings
+
+from assistant.storage.lease import LEASE_PREFIX, Holder, WriterLease
+from assistant.storage.manifest import ManifestEntry
 
 _GENERATION_ID = "__generation__"
-_WRITER_ID = "__writer__"
-_RESERVED_IDS = frozenset({_GENERATION_ID, _WRITER_ID})
 _DUMMY_VECTOR = [0.0]
 WRITE_BATCH = 64
 """Chunks embedded and upserted per Chroma call: the unit of progress an ingest makes."""
 
 
-@dataclass(frozen=True)
-class ManifestEntry:
-    """One ingested document: its metadata, where it came from and which chunks are live."""
-
-    id: str
-    title: str
-    doc_type: str = ""
-    number: str = ""
-    issuer: str = ""
-    issue_date: str = ""
-    references: tuple[str, ...] = ()
-    status: str = "in_force"
-    superseded_by: str = ""
-    notes: str = ""
-    source: str = ""
-    sha256: str = ""
-    chunks: int = 0
-    ingested_at: str = ""
-    chunk_ids: tuple[str, ...] = field(default=(), repr=False)
-
-    def public(self) -> dict[str, Any]:
-        """The metadata shown to users and APIs (no internal chunk id list)."""
-        data = asdict(self)
-        data.pop("chunk_ids")
-        data["references"] = list(self.references)
-        return data
-
-    def to_json(self) -> str:
-        """Serialise for the manifest collection."""
-        return json.dumps(asdict(self), ensure_ascii=False)
-
-    @classmethod
-    def from_json(cls, text: str) -> ManifestEntry:
-        """Inverse of :meth:`to_json`; unknown keys from newer versions are ignored."""
-        data = json.loads(text)
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        known["references"] = tuple(known.get("references", ()))
-        known["chunk_ids"] = tuple(known.get("chunk_ids", ()))
-        return cls(**known)
-
-    def with_status(self, status: str, superseded_by: str = "") -> ManifestEntry:
-        """A copy with a new validity status."""
-        return replace(self, status=status, superseded_by=superseded_by)
+def embed_key(text: str) -> str:
+    """A short hash of the exact text that was embedded (to reuse its vector)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
 class ChromaStore:
     """The chunk and manifest collections of one Chroma client."""
 
-    def __init__(self, client: Any, name: str, embeddings: Embeddings, signature: str) -> None:
+    def __init__(self, client: Any, name: str, signature: str) -> None:
         self._client = client
-        self._embeddings = embeddings
+        self.signature = signature
         self.chunks = client.get_or_create_collection(
             f"{name}_chunks",
             configuration={"hnsw": {"space": "cosine"}},
@@ -114,10 +68,13 @@ class ChromaStore:
         stored = (self.chunks.metadata or {}).get("embedding")
         if stored and stored != signature:
             raise RuntimeError(
-                f"The index was built with embeddings {stored!r}, not {signature!r}. "
-                f"Use another PAPI_DATA_DIR/PAPI_COLLECTION or delete the index to rebuild it."
+                f"Chỉ mục được lập bằng mô hình nhúng {stored!r}, không phải {signature!r}; "
+                f"hãy lập lại chỉ mục / the index was built with embeddings {stored!r}, not "
+                f"{signature!r}: re-embed with `papi reindex` into a new PAPI_DATA_DIR (or "
+                f"PAPI_COLLECTION), or delete the index to rebuild it."
             )
         self.manifest = client.get_or_create_collection(f"{name}_manifest", embedding_function=None)
+        self.lease = WriterLease(self.manifest)
         self._max_batch = max(100, min(int(client.get_max_batch_size()), 5000))
 
     # -- manifest -----------------------------------------------------------------------
@@ -128,7 +85,7 @@ class ChromaStore:
         return {
             rid: ManifestEntry.from_json(doc)
             for rid, doc in zip(got["ids"], got["documents"] or [], strict=True)
-            if rid not in _RESERVED_IDS
+            if not rid.startswith("__")
         }
 
     def put_entry(self, entry: ManifestEntry) -> None:
@@ -142,72 +99,31 @@ class ChromaStore:
         self.manifest.delete(ids=[document_id])
 
     def generation(self) -> str:
-        """The token that changes whenever the live set of chunks changes."""
+        """The token that changes whenever what readers may see changes."""
         got = self.manifest.get(ids=[_GENERATION_ID], include=["documents"])
         docs = got.get("documents") or []
         return docs[0] if docs else ""
 
     def bump_generation(self) -> str:
-        """Record that the live set changed; other processes reload on their next read."""
+        """Record that the live set changed; other processes reload on their next check."""
         token = uuid.uuid4().hex
         self.manifest.upsert(ids=[_GENERATION_ID], documents=[token], embeddings=[_DUMMY_VECTOR])
         return token
 
-    # -- writer lease -------------------------------------------------------------------
+    # -- writer lease (thin wrappers kept for tools and tests) --------------------------
 
     def try_acquire_writer(self, owner: str, ttl_s: float) -> tuple[bool, bool]:
-        """Try once to become the only writer: (acquired, took over a dead holder's lease).
-
-        A process that took over a dead or expired holder's lease should reconcile,
-        since that holder may have left unlisted chunks.
-        """
-        took_over = False
-        for _ in range(3):
-            record = json.dumps(_holder(owner, ttl_s))
-            # add() keeps an existing id, so of several concurrent adds exactly one wins.
-            self.manifest.add(
-                ids=[_WRITER_ID],
-                documents=[record],
-                metadatas=[{"owner": owner}],
-                embeddings=[_DUMMY_VECTOR],
-            )
-            holder = self._writer()
-            if holder is None:
-                continue  # released between our add and get: try again
-            if holder.get("owner") == owner:
-                return True, took_over
-            if _alive(holder):
-                return False, False
-            # Delete only that stale holder's record (never a fresh one another process added).
-            self.manifest.delete(ids=[_WRITER_ID], where={"owner": str(holder.get("owner"))})
-            took_over = True
-        return False, False
-
-    def renew_writer(self, owner: str, ttl_s: float) -> None:
-        """Extend our lease (long ingests call this between batches)."""
-        holder = self._writer()
-        if holder is not None and holder.get("owner") == owner:
-            self.manifest.upsert(
-                ids=[_WRITER_ID],
-                documents=[json.dumps(_holder(owner, ttl_s))],
-                metadatas=[{"owner": owner}],
-                embeddings=[_DUMMY_VECTOR],
-            )
+        """Try once to become the only writer: (acquired, took over another holder)."""
+        holder, took_over = self.lease.try_acquire(owner, ttl_s)
+        return holder is not None, took_over
 
     def release_writer(self, owner: str) -> None:
-        """Give the lease up (only if we still hold it)."""
-        self.manifest.delete(ids=[_WRITER_ID], where={"owner": owner})
+        """Give the lease up (only what *owner* holds)."""
+        self.lease.release(owner)
 
-    def _writer(self) -> dict[str, Any] | None:
-        got = self.manifest.get(ids=[_WRITER_ID], include=["documents"])
-        docs = got.get("documents") or []
-        if not docs or not docs[0]:
-            return None
-        try:
-            holder = json.loads(docs[0])
-        except ValueError:
-            return {"owner": "?", "expires": 0.0}  # unreadable: treat as stale
-        return holder if isinstance(holder, dict) else {"owner": "?", "expires": 0.0}
+    def writer(self) -> Holder | None:
+        """The current lease holder, or None."""
+        return self.lease.current()
 
     # -- chunks -------------------------------------------------------------------------
 
@@ -218,29 +134,32 @@ class ChromaStore:
             found.update(self.chunks.get(ids=list(batch), include=[])["ids"])
         return found
 
-    def add_chunks(
-        self,
-        chunks: Sequence[Document],
-        embed_texts: Sequence[str],
-        on_batch: Callable[[], None] | None = None,
-    ) -> int:
-        """Store *chunks* not yet present, embedding *embed_texts* (parallel list). Returns count.
+    def stored_vectors(self, keys: Sequence[str]) -> dict[str, list[float]]:
+        """Vectors already stored for these ``embed_key`` values (reused, not re-embedded)."""
+        out: dict[str, list[float]] = {}
+        for batch in _batches(sorted(set(keys)), self._max_batch):
+            got = self.chunks.get(
+                where={"embed_key": {"$in": list(batch)}}, include=["embeddings", "metadatas"]
+            )
+            vectors = got.get("embeddings")
+            if vectors is None:
+                continue
+            for meta, vector in zip(got["metadatas"] or [], vectors, strict=True):
+                key = str((meta or {}).get("embed_key", ""))
+                if key and key not in out:
+                    out[key] = [float(x) for x in vector]
+        return out
 
-        *on_batch* runs after each stored batch (a writer renews its lease there).
-        """
-        present = self.existing_ids([c.id or "" for c in chunks])
-        todo = [(c, t) for c, t in zip(chunks, embed_texts, strict=True) if c.id not in present]
-        for batch in _batches(todo, WRITE_BATCH):
-            vectors = self._embeddings.embed_documents([t for _, t in batch])
+    def put_chunks(self, chunks: Sequence[Document], vectors: Sequence[Sequence[float]]) -> None:
+        """Upsert *chunks* with their vectors (their metadata must carry ``embed_key``)."""
+        pairs = list(zip(chunks, vectors, strict=True))
+        for batch in _batches(pairs, WRITE_BATCH):
             self.chunks.upsert(
                 ids=[c.id or "" for c, _ in batch],
                 documents=[c.page_content for c, _ in batch],
-                metadatas=[_scalar_metadata(c.metadata) for c, _ in batch],
-                embeddings=vectors,
+                metadatas=[scalar_metadata(c.metadata) for c, _ in batch],
+                embeddings=[list(v) for _, v in batch],
             )
-            if on_batch is not None:
-                on_batch()
-        return len(todo)
 
     def delete_chunks(self, ids: Iterable[str]) -> None:
         """Delete chunks by id."""
@@ -294,42 +213,7 @@ class ChromaStore:
         return len(orphans)
 
 
-def _holder(owner: str, ttl_s: float) -> dict[str, Any]:
-    """Who holds the writer lease, and until when (wall clock: processes compare it)."""
-    pid = os.getpid()
-    return {
-        "owner": owner,
-        "host": socket.gethostname(),
-        "pid": pid,
-        "started": _process_start(pid),
-        "expires": time.time() + ttl_s,
-    }
-
-
-def _process_start(pid: int) -> float:
-    import psutil
-
-    try:
-        return float(psutil.Process(pid).create_time())
-    except psutil.Error:
-        return 0.0
-
-
-def _alive(holder: dict[str, Any]) -> bool:
-    """Whether a lease's holder may still be writing.
-
-    On this host the process table decides (a slow but running writer keeps its lease even
-    past the expiry; a dead one loses it at once); for another host only the expiry can tell.
-    """
-    if holder.get("host") != socket.gethostname():
-        return float(holder.get("expires", 0.0)) >= time.time()
-    pid = int(holder.get("pid", 0))
-    # A reused pid is another process: compare start times too.
-    started = _process_start(pid) if pid > 0 else 0.0
-    return started > 0 and abs(started - float(holder.get("started", 0.0))) < 1.0
-
-
-def _scalar_metadata(meta: dict[str, Any]) -> dict[str, Any]:
+def scalar_metadata(meta: dict[str, Any]) -> dict[str, Any]:
     """Chroma takes str/int/float/bool only; drop None and join sequences."""
     out: dict[str, Any] = {}
     for key, value in meta.items():
@@ -345,3 +229,6 @@ def _scalar_metadata(meta: dict[str, Any]) -> dict[str, Any]:
 def _batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+__all__ = ["LEASE_PREFIX", "WRITE_BATCH", "ChromaStore", "ManifestEntry", "embed_key"]

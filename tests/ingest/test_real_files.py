@@ -15,7 +15,8 @@ import pytest
 
 from ingest import discover, parse_file
 from ingest.phapdien import CODE, strip_index
-from vntext.normalize import clean_text, syllables
+from vntext.normalize import clean_text
+from vntext.tokens import folded_tokens as syllables
 
 VLC = "vlc_admin_laws"
 THDC = "phapdien_admin/xay-dung-phap-luat-va-thi-hanh-phap-luat__thuc-hien-dan-chu-o-co-so.md"

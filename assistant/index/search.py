@@ -1,0 +1,112 @@
+"""Search requests and results, and the fusion of dense and lexical rankings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.documents import Document
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Restrict a search to some documents and/or PAPI dimensions."""
+
+    documents: tuple[str, ...] = ()
+    dimensions: tuple[int, ...] = ()
+
+    @classmethod
+    def of(cls, data: dict[str, Any] | SearchFilters | None) -> SearchFilters:
+        """Build from an API/CLI dict such as ``{"documents": [...], "dimensions": [4]}``."""
+        if data is None:
+            return cls()
+        if isinstance(data, SearchFilters):
+            return data
+        return cls(
+            documents=tuple(str(d) for d in data.get("documents") or ()),
+            dimensions=tuple(int(d) for d in data.get("dimensions") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One retrieved passage. ``text`` is exactly the stored passage shown to users."""
+
+    rank: int
+    score: float
+    chunk_id: str
+    text: str
+    document_id: str
+    title: str
+    number: str
+    section: str
+    section_ref: str
+    doc_type: str
+    dense_score: float | None
+    lexical_score: float | None
+    metadata: dict[str, Any]
+
+    @classmethod
+    def from_chunk(
+        cls,
+        chunk: Document,
+        rank: int,
+        score: float,
+        *,
+        dense: float | None = None,
+        lexical: float | None = None,
+    ) -> SearchHit:
+        """A hit for a stored chunk, its display fields read from the chunk's metadata."""
+        meta = chunk.metadata
+        return cls(
+            rank=rank,
+            score=score,
+            chunk_id=chunk.id or "",
+            text=chunk.page_content,
+            document_id=str(meta.get("document_id", "")),
+            title=str(meta.get("title", "")),
+            number=str(meta.get("number", "")),
+            section=str(meta.get("section", "")),
+            section_ref=str(meta.get("section_ref", "")),
+            doc_type=str(meta.get("doc_type", "")),
+            dense_score=dense,
+            lexical_score=lexical,
+            metadata=dict(meta),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The public JSON shape of a hit."""
+        return {
+            "rank": self.rank,
+            "score": round(self.score, 6),
+            "text": self.text,
+            "document_id": self.document_id,
+            "title": self.title,
+            "number": self.number,
+            "section": self.section,
+            "section_ref": self.section_ref,
+        }
+
+
+def fuse(
+    rankings: list[tuple[float, list[tuple[str, float]]]], rrf_k: int, k: int
+) -> list[tuple[str, float]]:
+    """Weighted reciprocal rank fusion of (weight, ranking) pairs: the *k* best (id, score)."""
+    fused: dict[str, float] = {}
+    for weight, ranking in rankings:
+        for rank, (cid, _) in enumerate(ranking):
+            fused[cid] = fused.get(cid, 0.0) + weight / (rrf_k + rank + 1)
+    return sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
+
+
+def chroma_where(filters: SearchFilters) -> dict[str, Any] | None:
+    """The Chroma ``where`` clause for *filters* (None when nothing is filtered)."""
+    clauses: list[dict[str, Any]] = []
+    if filters.documents:
+        clauses.append({"document_id": {"$in": list(filters.documents)}})
+    if filters.dimensions:
+        dims = [{f"dim_{d}": True} for d in filters.dimensions]
+        clauses.append(dims[0] if len(dims) == 1 else {"$or": dims})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}

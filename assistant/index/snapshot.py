@@ -1,0 +1,279 @@
+"""One immutable snapshot per index version: what every request reads, whole.
+
+A :class:`Snapshot` holds the manifest, the live chunks and everything derived from them
+— the BM25 postings, the diacritic restorer's spellings, the answer statistics (term
+sets, document frequencies, sections, reading order). It is built off the request path
+and never changes; a request takes one snapshot and passes it to search and answer, so
+one answer always comes from exactly one index version.
+
+Everything derived is kept per document (:class:`Segment`, tokenised once, by the one
+tokenizer in :mod:`vntext.tokens`). A change to one document builds that document's
+segment and a new snapshot that shares every other segment with the old one: the cost
+of a change is the changed document, not the corpus.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from langchain_core.documents import Document
+
+from assistant.index.lexical import BM25, LexicalSegment
+from assistant.index.restorer import DiacriticRestorer, Spellings
+from assistant.index.search import SearchFilters
+from assistant.storage import ManifestEntry
+from ingest.model import SECTION_SEPARATOR
+from vntext.tokens import term_set, terms
+
+_URL = re.compile(r"(?:https?://|www\.)\S+")
+
+
+def without_urls(text: str) -> str:
+    """*text* with web addresses blanked: a source list's URLs are not content to match."""
+    return _URL.sub(" ", text)
+
+
+def innermost_heading(meta: Mapping[str, Any]) -> str:
+    """The chunk's own heading ("4. Kiểm soát tham nhũng…"), without its parents."""
+    heading = str(meta.get("heading", "") or "")
+    if not heading:
+        section = str(meta.get("section", "") or "")
+        heading = section.split(SECTION_SEPARATOR)[-1] if section else ""
+    return heading
+
+
+def lexical_text(chunk: Document) -> str:
+    """What lexical matching sees of a chunk: its document's type, title and number, its
+    heading path and its text (web addresses blanked)."""
+    meta = chunk.metadata
+    context = " \n ".join(str(meta.get(k, "") or "") for k in ("doc_type", "title", "number"))
+    head = " \n ".join(str(meta.get(k, "") or "") for k in ("section", "heading"))
+    return f"{context}\n{head}\n{without_urls(chunk.page_content)}"
+
+
+def dimensions_of(meta: Mapping[str, Any]) -> frozenset[int]:
+    """The PAPI dimensions a chunk's metadata names (``"1,4"``)."""
+    raw = str(meta.get("dimensions", "") or "")
+    return frozenset(int(x) for x in raw.split(",") if x.strip().isdigit())
+
+
+COMPACT_SEGMENTS = 12
+"""Segments after which a change merges them all into one (query cost grows with them)."""
+COMPACT_DEAD_SHARE = 0.3
+"""Share of dead rows (replaced or removed documents) after which a change compacts."""
+
+
+@dataclass(frozen=True, eq=False)
+class Segment:
+    """Everything derived from some documents' chunks, computed once (tokenised once).
+
+    A document changed since the last compaction has a segment of its own; the rest
+    share one compacted segment. Rows run in document-id order, then reading order.
+    """
+
+    chunks: tuple[Document, ...]
+    documents: tuple[str, ...]
+    lexical: LexicalSegment
+    spellings: Spellings
+    chunk_terms: tuple[frozenset[str], ...]
+    heading_terms: tuple[frozenset[str], ...]
+    dimensions: tuple[frozenset[int], ...]
+
+    @classmethod
+    def build(cls, documents: Mapping[str, Iterable[Document]]) -> Segment:
+        """Tokenise the chunks of *documents* (id → chunks) for every consumer at once."""
+        ordered: list[Document] = []
+        for doc_id in sorted(documents):
+            ordered.extend(
+                sorted(documents[doc_id], key=lambda c: int(c.metadata.get("chunk_index", 0) or 0))
+            )
+        texts = [lexical_text(c) for c in ordered]
+        counts = [Counter(terms(t)) for t in texts]
+        return cls(
+            chunks=tuple(ordered),
+            documents=tuple(str(c.metadata.get("document_id", "")) for c in ordered),
+            lexical=LexicalSegment(counts),
+            spellings=Spellings(texts),
+            chunk_terms=tuple(frozenset(c) for c in counts),
+            heading_terms=tuple(term_set(innermost_heading(c.metadata)) for c in ordered),
+            dimensions=tuple(dimensions_of(c.metadata) for c in ordered),
+        )
+
+
+class Snapshot:
+    """The manifest, live chunks and derived indexes of one index version (immutable).
+
+    *segments* may hold rows of document versions that are no longer live (replaced or
+    removed since the segment was built); *live* names the segment that holds each
+    live document's rows, and every other row is masked out. BM25 document frequencies
+    still count dead rows until the next compaction (a small, bounded bias; lengths are
+    exact).
+    """
+
+    def __init__(
+        self,
+        token: str,
+        entries: Mapping[str, ManifestEntry],
+        segments: Sequence[Segment],
+        live: Mapping[str, int],
+    ) -> None:
+        self.token = token
+        self.entries: dict[str, ManifestEntry] = {d: entries[d] for d in sorted(entries)}
+        self.segments = tuple(segments)
+        self.live = dict(live)
+        row_ids: list[str] = []
+        alive: list[bool] = []
+        row_docs: list[str] = []
+        row_dims: list[frozenset[int]] = []
+        rows_of: dict[str, list[int]] = {}
+        for index, segment in enumerate(self.segments):
+            for chunk, doc_id, dims in zip(
+                segment.chunks, segment.documents, segment.dimensions, strict=True
+            ):
+                is_live = self.live.get(doc_id) == index and doc_id in self.entries
+                if is_live:
+                    rows_of.setdefault(doc_id, []).append(len(row_ids))
+                row_ids.append(chunk.id or "")
+                alive.append(is_live)
+                row_docs.append(doc_id)
+                row_dims.append(dims)
+        self._row_ids = row_ids
+        self._alive = np.asarray(alive, dtype=bool)
+        self._row_doc = np.asarray(row_docs, dtype=object)
+        self._row_dims = row_dims
+        self.order: list[str] = []
+        self.chunks: dict[str, Document] = {}
+        self.chunk_terms: dict[str, frozenset[str]] = {}
+        self.heading_terms: dict[str, frozenset[str]] = {}
+        self.sections: dict[tuple[str, str], list[str]] = {}
+        self._rows: dict[str, int] = {}
+        offsets = np.zeros(len(self.segments) + 1, dtype=np.int64)
+        np.cumsum([len(s.chunks) for s in self.segments], out=offsets[1:])
+        for doc_id in self.entries:
+            if doc_id not in self.live:
+                continue
+            index = self.live[doc_id]
+            segment = self.segments[index]
+            for row in rows_of.get(doc_id, []):
+                local = row - int(offsets[index])
+                chunk = segment.chunks[local]
+                cid = chunk.id or ""
+                self.order.append(cid)
+                self.chunks[cid] = chunk
+                self.chunk_terms[cid] = segment.chunk_terms[local]
+                self.heading_terms[cid] = segment.heading_terms[local]
+                self.sections.setdefault(
+                    (doc_id, str(chunk.metadata.get("section", ""))), []
+                ).append(cid)
+                self._rows[cid] = row
+        self.position = {cid: i for i, cid in enumerate(self.order)}
+        self.bm25 = BM25([s.lexical for s in self.segments], live=self._alive)
+        self.restorer = DiacriticRestorer([s.spellings for s in self.segments])
+        self._df: dict[str, int] = {}
+
+    @classmethod
+    def build(
+        cls,
+        token: str,
+        entries: Mapping[str, ManifestEntry],
+        chunks: Mapping[str, Iterable[Document]],
+    ) -> Snapshot:
+        """A snapshot of *entries* whose passages are *chunks* (document id → chunks)."""
+        if not chunks:
+            return cls(token, entries, (), {})
+        segment = Segment.build(chunks)
+        return cls(token, entries, (segment,), {d: 0 for d in chunks})
+
+    @classmethod
+    def empty(cls) -> Snapshot:
+        """The snapshot of an empty index."""
+        return cls("", {}, (), {})
+
+    @property
+    def n(self) -> int:
+        """Number of live chunks."""
+        return len(self.order)
+
+    @property
+    def dead_share(self) -> float:
+        """Share of segment rows that belong to no live document version."""
+        return 1.0 - float(self._alive.mean()) if len(self._alive) else 0.0
+
+    def df(self, term: str) -> int:
+        """In how many chunks *term* occurs (summed over segments, cached)."""
+        found = self._df.get(term)
+        if found is None:
+            found = sum(s.lexical.df(term) for s in self.segments)
+            self._df[term] = found  # a benign race: every thread computes the same value
+        return found
+
+    def evolve(
+        self,
+        token: str,
+        entries: Mapping[str, ManifestEntry],
+        chunks: Mapping[str, Sequence[Document]] | None = None,
+    ) -> Snapshot:
+        """The next snapshot: the complete new *entries*, with new passages for the
+        documents in *chunks* (their new version); other documents keep their rows.
+
+        Only the changed documents are tokenised, except when segments or dead rows
+        have piled up: then every live document is merged into one segment.
+        """
+        chunks = dict(chunks or {})
+        live = {d: i for d, i in self.live.items() if d in entries and d not in chunks}
+        if not chunks:
+            return Snapshot(token, entries, self.segments, live)
+        segments = [*self.segments, Segment.build(chunks)]
+        live.update({d: len(segments) - 1 for d in chunks})
+        candidate = Snapshot(token, entries, segments, live)
+        if len(segments) > COMPACT_SEGMENTS or candidate.dead_share > COMPACT_DEAD_SHARE:
+            return Snapshot.build(
+                token, entries, {d: candidate.chunks_of([d]) for d in candidate.live}
+            )
+        return candidate
+
+    # -- filtering ----------------------------------------------------------------------
+
+    def _row_mask(self, filters: SearchFilters) -> np.ndarray | None:
+        if not filters.documents and not filters.dimensions:
+            return None
+        keep = np.ones(len(self._row_ids), dtype=bool)
+        if filters.documents:
+            keep &= np.isin(self._row_doc, list(filters.documents))
+        if filters.dimensions:
+            wanted = set(filters.dimensions)
+            keep &= np.array([bool(d & wanted) for d in self._row_dims], dtype=bool)
+        return keep
+
+    def allows(self, chunk_id: str, filters: SearchFilters) -> bool:
+        """True when *chunk_id* is live in this snapshot and inside *filters*."""
+        if chunk_id not in self.chunks:
+            return False
+        meta = self.chunks[chunk_id].metadata
+        if filters.documents and str(meta.get("document_id", "")) not in filters.documents:
+            return False
+        return not filters.dimensions or bool(dimensions_of(meta) & set(filters.dimensions))
+
+    def lexical_top(self, query: str, n: int, filters: SearchFilters) -> list[tuple[str, float]]:
+        """The *n* best BM25 (chunk id, score) pairs within *filters*."""
+        indices: Sequence[int] | None = None
+        if filters.documents:
+            indices = sorted({self.live[d] for d in filters.documents if d in self.live})
+        ranked = self.bm25.top(query, n, self._row_mask(filters), indices)
+        return [(self._row_ids[row], score) for row, score in ranked]
+
+    def chunks_of(self, document_ids: Iterable[str] | None = None) -> list[Document]:
+        """Live chunks in document order, optionally only of some documents."""
+        if document_ids is None:
+            return [self.chunks[cid] for cid in self.order]
+        wanted = set(document_ids)
+        return [
+            self.chunks[cid]
+            for cid in self.order
+            if str(self.chunks[cid].metadata.get("document_id", "")) in wanted
+        ]

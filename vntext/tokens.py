@@ -1,0 +1,63 @@
+"""The one Vietnamese tokenizer: folded tokens, their bigrams, and accented words.
+
+Vietnamese words are mostly two syllables written apart ("hành chính", "tham nhũng"), so
+adjacent-token bigrams approximate word segmentation without a segmenter model. Folding
+(:func:`vntext.normalize.fold`) makes "tham nhung" and "tham nhũng" the same token and
+absorbs most OCR diacritic damage ("Ké hoach" → "ke hoach"). A document number such as
+``3212/kh-ubnd`` stays one token and is also emitted piecewise ("3212", "kh", "ubnd"), so a
+query that types only part of it still matches.
+
+Every lexical consumer uses these functions: BM25 (:func:`terms`), the answer evidence
+(:func:`term_set`, :func:`folded_tokens`) and the diacritic restorer (:func:`words`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+
+from vntext.normalize import canonical_tones, fold
+
+_TOKEN = re.compile(r"\w+(?:[./:\-]\w+)*")
+_SEPARATORS = re.compile(r"[./:\-]")
+_WORD = re.compile(r"\w+")
+
+
+def raw_tokens(text: str) -> list[str]:
+    """Tokens of *text* as written (case and diacritics kept), compound numbers whole."""
+    return _TOKEN.findall(text)
+
+
+def folded_tokens(text: str) -> list[str]:
+    """Folded tokens of *text*; a compound number also yields its parts."""
+    out: list[str] = []
+    for token in _TOKEN.findall(fold(text)):
+        token = token.replace("_", "")
+        if not token:
+            continue
+        out.append(token)
+        if _SEPARATORS.search(token):
+            out.extend(part for part in _SEPARATORS.split(token) if part)
+    return out
+
+
+def bigrams(tokens: list[str]) -> Iterator[str]:
+    """Adjacent pairs joined by ``_`` ("hanh", "chinh" → "hanh_chinh")."""
+    return (f"{a}_{b}" for a, b in zip(tokens, tokens[1:], strict=False))
+
+
+def terms(text: str) -> list[str]:
+    """Folded tokens followed by their adjacent bigrams (what BM25 counts)."""
+    tokens = folded_tokens(text)
+    return tokens + list(bigrams(tokens))
+
+
+def term_set(text: str) -> frozenset[str]:
+    """Every folded token and adjacent bigram of *text* (what a passage offers)."""
+    return frozenset(terms(text))
+
+
+def words(text: str) -> list[str]:
+    """Accented lower-case words in NFC with canonical tone placement (for restoring)."""
+    return _WORD.findall(canonical_tones(unicodedata.normalize("NFC", text)).lower())
