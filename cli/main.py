@@ -106,9 +106,18 @@ def documents(
     as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
 ) -> None:
     """Liệt kê văn bản đã nạp / list ingested documents."""
-    docs = _assistant(ctx).documents()
+    assistant = _assistant(ctx)
+    docs = assistant.documents()
+    dimensions = assistant.dimension_map()
     if as_json:
-        _print_json({"documents": [d.public() for d in docs]})
+        _print_json(
+            {
+                "documents": [
+                    {**d.public(), "dimensions": list(dimensions.dimensions_of(d.id))} for d in docs
+                ],
+                "dimension_rule": dimensions.rule,
+            }
+        )
         return
     if not docs:
         typer.echo("Chưa có văn bản nào được nạp.")
@@ -119,9 +128,10 @@ def documents(
             "reference": "tham khảo",
         }
         extra = f" bởi {d.superseded_by}" if d.superseded_by else ""
+        dims = ",".join(str(n) for n in dimensions.dimensions_of(d.id)) or "–"
         typer.echo(
             f"{d.id}\t{d.doc_type} {d.number}\t{d.title}\t{d.chunks} đoạn\t"
-            f"{status.get(d.status, d.status)}{extra}"
+            f"{status.get(d.status, d.status)}{extra}\tchỉ số PAPI: {dims}"
         )
 
 
@@ -402,6 +412,33 @@ def quiz(
         + (f" → {out}" if out is not None else ""),
         err=True,
     )
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    document_id: Annotated[str, typer.Argument(help="Mã văn bản.")],
+    as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
+) -> None:
+    """Xem một văn bản và các đoạn đã lưu / a document's metadata and stored passages."""
+    detail = _assistant(ctx).show(document_id)
+    if detail is None:
+        typer.echo(f"Không có văn bản '{document_id}' / no such document.", err=True)
+        raise typer.Exit(code=1)
+    if as_json:
+        _print_json(detail)
+        return
+    doc = detail["document"]
+    for key in ("id", "title", "doc_type", "number", "issuer", "issue_date", "status"):
+        typer.echo(f"{key}: {doc[key]}")
+    for key in ("superseded_by", "notes", "source"):
+        if doc[key]:
+            typer.echo(f"{key}: {doc[key]}")
+    typer.echo(f"passages: {len(detail['passages'])}")
+    for passage in detail["passages"]:
+        page = f" (trang {passage['page']})" if passage["page"] is not None else ""
+        typer.echo(f"\n[{passage['index']}] {passage['section'] or '—'}{page}")
+        typer.echo(passage["text"])
 
 
 def main() -> None:
