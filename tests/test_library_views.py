@@ -244,3 +244,65 @@ def test_dimension_map_is_rebuilt_after_a_change(tiny: Any, tmp_path: Path) -> N
     finally:
         tiny.remove("ke-khai")
     assert "ke-khai" not in tiny.dimension_map().documents
+
+
+def test_papi_eval_runs_selected_sets_per_split(tiny: Any, tmp_path: Path) -> None:
+    """`papi eval --sets` on a two-document corpus: the library and unanswerable scorers
+    report both halves, and a second run reuses the kept --workdir."""
+    library = tmp_path / "lib.jsonl"
+    rows = [
+        {
+            "id": "t-1",
+            "split": "tune",
+            "question": "Thủ trưởng cơ quan tiếp công dân bao lâu một lần?",
+            "document_id": "quy-che-tiep-cong-dan",
+            "section_ref": "Điều 1",
+            "fact": "ít nhất một ngày",
+        },
+        {
+            "id": "h-1",
+            "split": "heldout",
+            "question": "du lieu may chu duoc sao luu khi nao",
+            "document_id": "quy-che-luu-tru",
+            "section_ref": "Điều 2",
+            "fact": "hằng tuần",
+        },
+    ]
+    library.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    unanswerable = tmp_path / "u.jsonl"
+    unanswerable.write_text(
+        json.dumps({"id": "u-1", "split": "heldout", "question": "Kinh phí năm 2024 là bao nhiêu?"})
+        + "\n",
+        "utf-8",
+    )
+    out = tmp_path / "results.json"
+    args = [
+        "eval",
+        "--sets",
+        "library,unanswerable",
+        "--systems",
+        "bm25_only",
+        "--library",
+        str(library),
+        "--unanswerable",
+        str(unanswerable),
+        "--out",
+        str(out),
+        "--workdir",
+        str(tmp_path / "work"),
+    ]
+    for _ in range(2):
+        result = _cli(tiny.settings, *args)
+        assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["sets"] == ["library", "unanswerable"] and data["systems"] == ["bm25_only"]
+    retrieval = data["library"]["bm25_only"]
+    assert retrieval["tune"]["all"]["n"] == 2 and retrieval["heldout"]["all"]["n"] == 2
+    assert retrieval["tune"]["all"]["recall@5"] == 1.0
+    assert retrieval["heldout"]["all"]["recall@5"] == 1.0
+    assert set(data["library"]["answers"]) == {"tune", "heldout"}
+    assert data["unanswerable"]["heldout"]["questions"] == 2
+    assert data["unanswerable"]["tune"]["questions"] == 0
+    assert "heldout" in result.output and "honest" in result.output
+    bad = _cli(tiny.settings, "eval", "--sets", "plan,nope")
+    assert bad.exit_code == 2 and "nope" in bad.output
