@@ -203,3 +203,61 @@ def score_honesty(assistant: Any, records: Sequence[Mapping[str, Any]]) -> dict[
 
 def _ratio(a: int, b: int) -> float:
     return round(a / b, 4) if b else 1.0
+
+
+def score_alqac_answers(
+    folder: Path,
+    embeddings: Any,
+    workdir: Path,
+    subset: str = "queries_admin_subset.jsonl",
+    limit: int | None = None,
+    retrieval: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """ALQAC through ``ask``: the share of questions whose answer cites a gold article.
+
+    The laws are indexed through the product chunker (:func:`evaluation.retrieval.
+    alqac_documents`, in ``workdir/alqac-index``, shared with the retrieval figures); a
+    citation counts when its document is the gold law and its section names the gold
+    article. Split by :func:`split_for` on the query id like every set. *limit* keeps
+    the first N queries (a quick check); *retrieval* overrides the retrieval settings.
+    """
+    from assistant.core.composition import build_assistant
+    from assistant.core.settings import Settings
+    from evaluation.retrieval import alqac_documents, load_alqac
+
+    passages, queries = load_alqac(folder, subset)
+    queries = queries[:limit] if limit else queries
+    parsed = alqac_documents(passages)
+    law_of = {p.info.id: p.info.title for p in parsed}
+    assistant = build_assistant(Settings(data_dir=workdir / "alqac-index"), embeddings=embeddings)
+    assistant.ingest_parsed(parsed)  # unchanged after the retrieval run: nothing embedded
+    ref_of = {c.id or "": c.metadata.get("section_ref", "") for c in assistant.chunks()}
+    report: dict[str, Any] = {"subset": subset}
+    groups: dict[str, list[tuple[str, str, set[str]]]] = {s: [] for s in SPLITS}
+    for query in queries:
+        groups[split_for(query[0])].append(query)
+    for split, group in groups.items():
+        cited_gold = refused = 0
+        misses: list[str] = []
+        for qid, text, gold in group:
+            answer = assistant.ask(text)
+            if not answer.grounded:
+                refused += 1
+                misses.append(qid)
+                continue
+            articles = set()
+            for c in answer.citations:
+                match = _ARTICLE_HEAD.match(ref_of.get(c.chunk_id, "") or c.section)
+                if match:
+                    articles.add(f"{law_of.get(c.document_id, c.title)}|{match.group(1)}")
+            if articles & gold:
+                cited_gold += 1
+            else:
+                misses.append(qid)
+        report[split] = {
+            "questions": len(group),
+            "cites_gold_article": _ratio(cited_gold, len(group)),
+            "refused": _ratio(refused, len(group)),
+            "misses": misses,
+        }
+    return report

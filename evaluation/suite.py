@@ -4,7 +4,8 @@ One index of ``corpus_dir`` (plan, reference note and library) is built under
 *workdir* and reused by every set and every retrieval system (hybrid, BM25 only,
 dense only: the same stored chunks, only the fusion weights differ), so a kept
 workdir makes re-runs cheap. Every figure is reported for the ``tune`` and the
-``heldout`` half separately (eval/README.md); ALQAC is external and not split.
+``heldout`` half separately (eval/README.md); ALQAC retrieval figures are not split,
+ALQAC answers (``alqac_answers``) are, by the same rule on the query id.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from langchain_core.embeddings import Embeddings
 from evaluation.library import (
     by_split,
     load_set,
+    score_alqac_answers,
     score_honesty,
     score_library_answers,
     score_library_retrieval,
@@ -140,6 +142,7 @@ def run_evaluation(
 
     if "alqac" in chosen and alqac is not None and (alqac / "corpus.jsonl").exists():
         results["alqac"] = evaluate_alqac(alqac, embeddings, workdir)
+        results["alqac_answers"] = score_alqac_answers(alqac, embeddings, workdir)
     return results
 
 
@@ -202,6 +205,17 @@ def summary_rows(results: Mapping[str, Any]) -> list[tuple[str, str, str, str, s
                     "answers",
                     "citation precision / refusal recall",
                     f"{answers['citation_precision']:.3f} / {answers['refusal']['recall']:.3f}",
+                )
+            )
+    for split, figures in (results.get("alqac_answers") or {}).items():
+        if isinstance(figures, dict) and "cites_gold_article" in figures:
+            rows.append(
+                (
+                    "alqac",
+                    split,
+                    "answers",
+                    "cites gold article / refused",
+                    f"{figures['cites_gold_article']:.3f} / {figures['refused']:.3f}",
                 )
             )
     for set_name in ("unanswerable", "partial"):

@@ -222,3 +222,38 @@ def test_library_answers_need_a_gold_citation_and_count_hedges() -> None:
     assert report["hedged"] == pytest.approx(2 / 4, abs=1e-4)
     assert {f["id"] for f in report["false_refusals"]} == {"c"}
     assert {f["id"] for f in report["not_citing_gold"]} == {"b"}
+
+
+def test_alqac_through_ask_counts_answers_citing_the_gold_article(
+    tmp_path: Any, embeddings: Any
+) -> None:
+    """A two-law ALQAC-shaped folder through the product chunker and `ask`."""
+    from evaluation.library import score_alqac_answers
+
+    passages = [
+        ("Luật Lưu trữ mẫu|1", "Hồ sơ công việc được lưu trữ tại kho của cơ quan trong năm năm."),
+        ("Luật Lưu trữ mẫu|2", "Dữ liệu máy chủ được sao lưu hằng tuần vào ổ đĩa dự phòng."),
+        ("Luật Tiếp dân mẫu|1", "Thủ trưởng cơ quan tiếp công dân ít nhất một ngày mỗi tháng."),
+    ]
+    lines = [
+        json.dumps({"_id": pid, "law": pid.split("|")[0], "text": text}, ensure_ascii=False)
+        for pid, text in passages
+    ]
+    (tmp_path / "corpus.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    queries = [
+        ("q-a", "Dữ liệu máy chủ được sao lưu bao lâu một lần?", "Luật Lưu trữ mẫu|2"),
+        ("q-b", "Thủ trưởng cơ quan tiếp công dân mấy ngày mỗi tháng?", "Luật Tiếp dân mẫu|1"),
+    ]
+    (tmp_path / "queries_admin_subset.jsonl").write_text(
+        "".join(
+            json.dumps({"_id": q, "text": t, "gold": [g]}, ensure_ascii=False) + "\n"
+            for q, t, g in queries
+        ),
+        encoding="utf-8",
+    )
+    report = score_alqac_answers(tmp_path, embeddings, tmp_path / "work")
+    total = sum(report[s]["questions"] for s in ("tune", "heldout"))
+    assert total == 2
+    for split in ("tune", "heldout"):
+        if report[split]["questions"]:
+            assert report[split]["cites_gold_article"] == 1.0, report[split]
