@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse
 
-from api import openai_compat, routes
+from api import library, openai_compat, routes
 from api.bodylimit import BodyLimitMiddleware
 from api.errors import install_error_handlers
 from api.ratelimit import SlidingWindowLimiter
@@ -83,6 +83,7 @@ def create_app(
         )
     app.include_router(routes.router)
     app.include_router(openai_compat.router)
+    app.include_router(library.router)
 
     home = f"{UI_PATH}/" if ui else "/docs"
 

@@ -20,6 +20,7 @@ from api.schemas import (
     QUIZ_EXAMPLE,
     AnswerOut,
     AskRequest,
+    DocumentDetailOut,
     DocumentOut,
     DocumentsResponse,
     ErrorResponse,
@@ -213,12 +214,24 @@ def list_documents(assistant: AssistantDep) -> dict[str, Any]:
 @router.get(
     "/api/documents/{document_id}",
     tags=["văn bản"],
-    response_model=DocumentOut,
+    response_model=DocumentOut | DocumentDetailOut,
     responses={404: {"model": ErrorResponse}},
     summary="Một văn bản / one document",
 )
-def get_document(document_id: DocumentId, assistant: AssistantDep) -> dict[str, Any]:
-    """Siêu dữ liệu của một văn bản / one document's metadata."""
+def get_document(
+    document_id: DocumentId,
+    assistant: AssistantDep,
+    passages: Annotated[
+        bool, Query(description="Kèm các đoạn đã lưu / include the stored passages")
+    ] = False,
+) -> dict[str, Any]:
+    """Siêu dữ liệu của một văn bản; với ``passages=true``: ``{"document", "passages"}``
+    như ``papi show --json`` / one document's metadata, or with its passages."""
+    if passages:
+        detail = assistant.show(document_id)
+        if detail is None:
+            raise _not_found(document_id)
+        return detail
     entry = assistant.document(document_id)
     if entry is None:
         raise _not_found(document_id)

@@ -366,3 +366,47 @@ class QuizRequest(BaseModel):
         description="Mã đề: cùng mã đề và lựa chọn cho cùng một đề; để trống: ngẫu nhiên (đề "
         "trả về ghi mã đề đã dùng) / seed (null: random; the quiz reports the one used).",
     )
+
+
+# -- library: passages of a document, the dimension map ------------------------------
+
+
+class PassageOut(_Out):
+    """One stored passage of a document, exactly as it is cited."""
+
+    index: int = Field(examples=[0])
+    section: str = Field("", examples=["II. Nhiệm vụ và giải pháp › 4. Kiểm soát tham nhũng"])
+    text: str
+    page: int | None = Field(None, description="Trang (PDF) nếu biết / page where known")
+
+
+class DocumentDetailOut(_Out):
+    """A document's metadata and its passages in text order (``?passages=true``)."""
+
+    document: DocumentOut
+    passages: list[PassageOut]
+
+
+class DimensionDocumentOut(_Out):
+    """A document mapped to a dimension and the share of its passages that address it."""
+
+    id: str
+    title: str
+    share: float = Field(examples=[0.97])
+    by_heading: bool = Field(False, description="Một đề mục của văn bản nêu tên chỉ số")
+
+
+class DimensionOut(_Out):
+    """One PAPI dimension and the documents that govern it, largest share first."""
+
+    number: int = Field(ge=1, le=8, examples=[3])
+    name: str = Field(examples=["Trách nhiệm giải trình với người dân"])
+    corpus_rate: float
+    documents: list[DimensionDocumentOut]
+
+
+class DimensionMapOut(_Out):
+    """The dimension → documents map and the rule that derived it."""
+
+    rule: str
+    dimensions: list[DimensionOut]

@@ -106,9 +106,18 @@ def documents(
     as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
 ) -> None:
     """Liệt kê văn bản đã nạp / list ingested documents."""
-    docs = _assistant(ctx).documents()
+    assistant = _assistant(ctx)
+    docs = assistant.documents()
+    dimensions = assistant.dimension_map()
     if as_json:
-        _print_json({"documents": [d.public() for d in docs]})
+        _print_json(
+            {
+                "documents": [
+                    {**d.public(), "dimensions": list(dimensions.dimensions_of(d.id))} for d in docs
+                ],
+                "dimension_rule": dimensions.rule,
+            }
+        )
         return
     if not docs:
         typer.echo("Chưa có văn bản nào được nạp.")
@@ -119,9 +128,10 @@ def documents(
             "reference": "tham khảo",
         }
         extra = f" bởi {d.superseded_by}" if d.superseded_by else ""
+        dims = ",".join(str(n) for n in dimensions.dimensions_of(d.id)) or "–"
         typer.echo(
             f"{d.id}\t{d.doc_type} {d.number}\t{d.title}\t{d.chunks} đoạn\t"
-            f"{status.get(d.status, d.status)}{extra}"
+            f"{status.get(d.status, d.status)}{extra}\tchỉ số PAPI: {dims}"
         )
 
 
@@ -213,9 +223,28 @@ def ask(
 @app.command("eval")
 def evaluate(
     ctx: typer.Context,
-    questions: Annotated[Path, typer.Option(help="Bộ câu hỏi (JSONL).")] = Path(
+    sets: Annotated[
+        str,
+        typer.Option(
+            help="Bộ đánh giá, phân tách bằng dấu phẩy: plan, library, unanswerable, "
+            "partial, baseline, alqac."
+        ),
+    ] = "plan,library,unanswerable,partial,baseline,alqac",
+    systems: Annotated[
+        str, typer.Option(help="Hệ truy hồi: hybrid, bm25_only, dense_only.")
+    ] = "hybrid,bm25_only,dense_only",
+    questions: Annotated[Path, typer.Option(help="Bộ câu hỏi kế hoạch (JSONL).")] = Path(
         "eval/plan_questions.jsonl"
     ),
+    library: Annotated[Path, typer.Option(help="Câu hỏi thư viện văn bản (JSONL).")] = Path(
+        "eval/library_questions.jsonl"
+    ),
+    unanswerable: Annotated[
+        Path, typer.Option(help="Câu hỏi văn bản không trả lời được (JSONL).")
+    ] = Path("eval/unanswerable.jsonl"),
+    partial: Annotated[
+        Path, typer.Option(help="Câu hỏi văn bản chỉ trả lời một phần (JSONL).")
+    ] = Path("eval/partial.jsonl"),
     alqac: Annotated[Path, typer.Option(help="Thư mục ALQAC (bỏ qua nếu không có).")] = Path(
         "../shared/data/eval/alqac"
     ),
@@ -228,34 +257,47 @@ def evaluate(
         typer.Option(help="Giữ chỉ mục đánh giá ở đây để chạy lại không phải nhúng lại."),
     ] = None,
 ) -> None:
-    """Đánh giá truy hồi và câu trả lời / score retrieval and answers vs a naive baseline."""
+    """Đánh giá truy hồi và câu trả lời, tách nửa tune / heldout / score every set per split."""
     import contextlib
     import tempfile
 
-    from evaluation.retrieval import embeddings_for, evaluate_alqac, evaluate_plan
+    from evaluation.retrieval import embeddings_for
+    from evaluation.suite import SYSTEMS, parse_sets, run_evaluation, summary_rows
 
+    try:
+        chosen = parse_sets(sets)
+        chosen_systems = [x.strip() for x in systems.split(",") if x.strip()]
+        unknown = [x for x in chosen_systems if x not in SYSTEMS]
+        if unknown or not chosen_systems:
+            raise ValueError(f"unknown system(s) {unknown}; choose from {', '.join(SYSTEMS)}")
+    except ValueError as exc:
+        typer.echo(f"Lỗi / error: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
     settings: Settings = ctx.obj
     embeddings = embeddings_for(settings)
-    results: dict[str, Any] = {"embedding": settings.embedding.provider}
+    files = {
+        "plan": questions,
+        "out_of_scope": out_of_scope,
+        "library": library,
+        "unanswerable": unanswerable,
+        "partial": partial,
+    }
     # A kept workdir makes re-runs cheap: unchanged documents are not embedded again.
     keep = contextlib.nullcontext(str(workdir)) if workdir else None
     with keep or tempfile.TemporaryDirectory(prefix="papi-eval-") as work:
-        results["plan"] = evaluate_plan(
-            settings.corpus_dir, questions, embeddings, Path(work), out_of_scope
-        )
-        if (alqac / "corpus.jsonl").exists():
-            results["alqac"] = evaluate_alqac(alqac, embeddings, Path(work))
+        results: dict[str, Any] = {
+            "embedding": settings.embedding.provider,
+            **run_evaluation(
+                settings, chosen, embeddings, Path(work), files, chosen_systems, alqac
+            ),
+        }
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    _print_eval_table(results)
-    answers = results["plan"].get("answers")
-    if answers:
-        typer.echo(
-            f"answers: facts {answers['facts']['recall']}, citation precision "
-            f"{answers['citation_precision']}, false refusals {len(answers['false_refusals'])}"
-            f"/{answers['questions']}, false answers {len(answers['false_answers'])}"
-            f"/{answers['out_of_scope']}, latency {answers['latency_ms']}"
-        )
+    typer.echo(f"{'set':13} {'split':8} {'system':11} {'figure':36} value")
+    for set_name, split, system, figure, value in summary_rows(results):
+        typer.echo(f"{set_name:13} {split:8} {system:11} {figure:36} {value}")
+    if "alqac" in results:
+        _print_eval_table({"alqac": results["alqac"]})
     typer.echo(f"Đã ghi {out}")
 
 
@@ -402,6 +444,33 @@ def quiz(
         + (f" → {out}" if out is not None else ""),
         err=True,
     )
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    document_id: Annotated[str, typer.Argument(help="Mã văn bản.")],
+    as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
+) -> None:
+    """Xem một văn bản và các đoạn đã lưu / a document's metadata and stored passages."""
+    detail = _assistant(ctx).show(document_id)
+    if detail is None:
+        typer.echo(f"Không có văn bản '{document_id}' / no such document.", err=True)
+        raise typer.Exit(code=1)
+    if as_json:
+        _print_json(detail)
+        return
+    doc = detail["document"]
+    for key in ("id", "title", "doc_type", "number", "issuer", "issue_date", "status"):
+        typer.echo(f"{key}: {doc[key]}")
+    for key in ("superseded_by", "notes", "source"):
+        if doc[key]:
+            typer.echo(f"{key}: {doc[key]}")
+    typer.echo(f"passages: {len(detail['passages'])}")
+    for passage in detail["passages"]:
+        page = f" (trang {passage['page']})" if passage["page"] is not None else ""
+        typer.echo(f"\n[{passage['index']}] {passage['section'] or '—'}{page}")
+        typer.echo(passage["text"])
 
 
 def main() -> None:

@@ -269,24 +269,9 @@ def evaluate_alqac(
     """
     from assistant.core.composition import build_assistant
     from assistant.core.settings import Settings
-    from ingest import parse_bytes
 
     passages, queries = load_alqac(folder, subset)
-    by_law: dict[str, list[tuple[str, str]]] = {}
-    for pid, law, text in passages:
-        by_law.setdefault(law, []).append((pid.split("|", 1)[1], text))
-    parsed = []
-    for law, articles in by_law.items():
-        doc_id = re.sub(r"[^a-z0-9]+", "-", fold(law)).strip("-")
-        body = "\n\n".join(f"Điều {number}. {text.strip()}" for number, text in articles)
-        parsed.append(
-            parse_bytes(
-                f"{law}\n\n{body}\n".encode(),
-                f"{doc_id}.txt",
-                document_id=doc_id,
-                overrides={"title": law, "doc_type": "Luật"},
-            )
-        )
+    parsed = alqac_documents(passages)
     law_of = {p.info.id: p.info.title for p in parsed}
 
     report: dict[str, Any] = {
@@ -320,6 +305,29 @@ def evaluate_alqac(
 
         report[name] = score_ranked_ids(queries, retrieve_ids)
     return report
+
+
+def alqac_documents(passages: Sequence[tuple[str, str, str]]) -> list[Any]:
+    """ALQAC passages as one parsed document per law: articles written out as "Điều N. …"
+    and cut by our own chunker (the product path)."""
+    from ingest import parse_bytes
+
+    by_law: dict[str, list[tuple[str, str]]] = {}
+    for pid, law, text in passages:
+        by_law.setdefault(law, []).append((pid.split("|", 1)[1], text))
+    parsed = []
+    for law, articles in by_law.items():
+        doc_id = re.sub(r"[^a-z0-9]+", "-", fold(law)).strip("-")
+        body = "\n\n".join(f"Điều {number}. {text.strip()}" for number, text in articles)
+        parsed.append(
+            parse_bytes(
+                f"{law}\n\n{body}\n".encode(),
+                f"{doc_id}.txt",
+                document_id=doc_id,
+                overrides={"title": law, "doc_type": "Luật"},
+            )
+        )
+    return parsed
 
 
 _ARTICLE = re.compile(r"Điều (\d+)")

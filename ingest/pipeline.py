@@ -41,6 +41,9 @@ SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".pdf", ".docx", ".h
 
 _TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 _SKIPPED_FOLDERS = {"provenance"}
+# A folder's provenance record ("PROVENANCE.md" next to the documents it describes) is
+# about the files, not one of them.
+_SKIPPED_STEMS = {"provenance"}
 _VALID_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _ID_LIKE = re.compile(r"^[\w.\-]+$")  # "1766_2020_QĐ_UBND_preamble": a scraper's id, not a title
 _BLANK_RUNS = re.compile(r"\n{3,}")
@@ -50,8 +53,9 @@ _OVERRIDABLE = {f.name for f in dataclass_fields(DocumentInfo)} - {"sha256"}
 def discover(paths: Iterable[Path]) -> list[Path]:
     """Supported files among *paths*, folders searched recursively, sorted, no duplicates.
 
-    Hidden files and folders (name starting with ".") and folders named
-    ``provenance`` are skipped; symbolic links to folders are not followed.
+    Hidden files and folders (name starting with "."), folders named ``provenance``
+    and files named ``PROVENANCE.*`` (any case) are skipped; symbolic links to
+    folders are not followed.
     """
     found: set[Path] = set()
     for path in paths:
@@ -66,7 +70,11 @@ def discover(paths: Iterable[Path]) -> list[Path]:
             dirs[:] = [
                 d for d in dirs if not d.startswith(".") and d.lower() not in _SKIPPED_FOLDERS
             ]
-            found.update(Path(root) / name for name in files if _supported(name))
+            found.update(
+                Path(root) / name
+                for name in files
+                if _supported(name) and Path(name).stem.lower() not in _SKIPPED_STEMS
+            )
     return sorted(found)
 
 

@@ -13,6 +13,13 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 CORPUS = REPO / "corpus"
+LIBRARY = CORPUS / "library"
+CORE_FILES = tuple(sorted(CORPUS.glob("*.md")))
+"""The top-level shipped documents (the plan, the reference note), without corpus/library.
+
+Tests ingest these: the library is megabytes of law that would make every fixture embed
+thousands of passages. Only tests/test_library.py touches the library (one small ingest).
+"""
 PLAN_ID = "ke-hoach-papi-2023-bql-kkt-kcn-quang-nam"
 
 
@@ -35,13 +42,27 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+def copy_core_corpus(folder: Path) -> Path:
+    """*folder* holding copies of :data:`CORE_FILES` (created if needed); returns it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in CORE_FILES:
+        shutil.copyfile(path, folder / path.name)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def core_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A corpus folder with only the core documents, shared by the session (read-only)."""
+    return copy_core_corpus(tmp_path_factory.mktemp("core-corpus"))
+
+
 @pytest.fixture
-def make_settings(tmp_path: Path) -> Callable[..., Any]:
-    """Settings with all state under a fresh temporary folder."""
+def make_settings(tmp_path: Path, core_corpus: Path) -> Callable[..., Any]:
+    """Settings with all state under a fresh temporary folder, the core corpus as corpus_dir."""
     from assistant.core.settings import Settings
 
     def make(**overrides: Any) -> Settings:
-        values: dict[str, Any] = {"data_dir": tmp_path / "data", "corpus_dir": CORPUS}
+        values: dict[str, Any] = {"data_dir": tmp_path / "data", "corpus_dir": core_corpus}
         values.update(overrides)
         return Settings(**values)
 
@@ -68,13 +89,16 @@ def make_assistant(make_settings: Callable[..., Any], embeddings: Any) -> Callab
 
 
 @pytest.fixture(scope="session")
-def corpus_assistant(tmp_path_factory: pytest.TempPathFactory, embeddings: Any) -> Iterator[Any]:
-    """An assistant with the shipped corpus ingested; shared by read-only tests."""
+def corpus_assistant(
+    tmp_path_factory: pytest.TempPathFactory, embeddings: Any, core_corpus: Path
+) -> Iterator[Any]:
+    """An assistant with the core corpus (plan, reference note) ingested; shared, read-only."""
     from assistant.core.composition import build_assistant
     from assistant.core.settings import Settings
 
     data = tmp_path_factory.mktemp("corpus-index")
-    assistant = build_assistant(Settings(data_dir=data, corpus_dir=CORPUS), embeddings=embeddings)
+    settings = Settings(data_dir=data, corpus_dir=core_corpus)
+    assistant = build_assistant(settings, embeddings=embeddings)
     report = assistant.ingest()
     assert report.ok, report.failed
     yield assistant
@@ -191,7 +215,7 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def server_settings(
-    chroma_server: str, tmp_path: Path, request: pytest.FixtureRequest
+    chroma_server: str, tmp_path: Path, request: pytest.FixtureRequest, core_corpus: Path
 ) -> Callable[..., Any]:
     """Settings for the test Chroma server with a collection prefix unique to the test."""
     import re
@@ -203,7 +227,7 @@ def server_settings(
         stem = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower()).strip("-")[:30]
         values: dict[str, Any] = {
             "data_dir": tmp_path / "data",
-            "corpus_dir": CORPUS,
+            "corpus_dir": core_corpus,
             "chroma_url": chroma_server,
             "collection": f"t-{stem}-{uuid.uuid4().hex[:8]}",
         }

@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from tests.conftest import CORPUS, PLAN_ID, REPO
+from tests.conftest import PLAN_ID, REPO, copy_core_corpus
 
 QUESTION = "Hạn chót báo cáo kết quả thực hiện kế hoạch PAPI là ngày nào?"
 
@@ -175,7 +175,7 @@ def test_papi_serve_first_start_ingests_and_never_logs_the_token(tmp_path: Path)
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("PAPI_")},
         "PAPI_DATA_DIR": str(tmp_path / "data"),
-        "PAPI_CORPUS_DIR": str(CORPUS),
+        "PAPI_CORPUS_DIR": str(copy_core_corpus(tmp_path / "corpus")),
         "PAPI_ADMIN_TOKEN": token,
     }
     log_path = tmp_path / "serve.log"

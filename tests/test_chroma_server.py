@@ -28,7 +28,6 @@ from api.app import create_app
 from assistant.core.composition import build_assistant
 from assistant.core.settings import Settings
 from tests.conftest import (
-    CORPUS,
     PLAN_ID,
     REPO,
     free_loopback_port,
@@ -54,12 +53,15 @@ def _auth() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def server_corpus(
-    chroma_server: str, tmp_path_factory: pytest.TempPathFactory, embeddings: Embeddings
+    chroma_server: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    embeddings: Embeddings,
+    core_corpus: Path,
 ) -> Iterator[Any]:
-    """The shipped corpus ingested into a Chroma server collection; read-only tests share it."""
+    """The core corpus ingested into a Chroma server collection; read-only tests share it."""
     settings = Settings(
         data_dir=tmp_path_factory.mktemp("server-corpus"),
-        corpus_dir=CORPUS,
+        corpus_dir=core_corpus,
         chroma_url=chroma_server,
         collection=f"corpus-{uuid.uuid4().hex[:8]}",
     )

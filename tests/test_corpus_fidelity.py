@@ -348,3 +348,49 @@ def test_papi_note() -> None:
     for number, name in enumerate(OFFICIAL_DIMENSIONS, start=1):
         assert f"\n{number}. {name}" in body, name
     assert "\n## Nguồn\n" in body
+
+
+RESULTS_HEADER = (
+    "| Năm | Điểm tổng | Thứ hạng tự tính (không chính thức) "
+    "| CS1 | CS2 | CS3 | CS4 | CS5 | CS6 | CS7 | CS8 |"
+)
+# papi_facts.md §2.2 (official unweighted scores [V]; ranks computed, not official).
+QUANG_NAM_RESULTS = {
+    2017: ("37.08", "27/63", "5.97 5.46 4.98 6.73 6.98 6.96 – –"),
+    2018: ("43.14", "44/61", "5.27 5.05 4.99 6.64 7.02 7.02 4.68 2.47"),
+    2019: ("44.33", "22/63", "4.88 5.48 5.07 7.50 7.16 7.43 3.87 2.95"),
+    2020: ("43.26", "21/63", "5.01 5.14 5.05 7.56 7.27 7.16 3.69 2.40"),
+    2021: ("42.1056", "35/60", "4.48 5.05 4.22 6.83 6.93 8.12 3.53 2.94"),
+    2022: ("42.2377", "31/61", "4.78 5.20 4.36 6.49 7.12 8.06 3.22 3.01"),
+    2023: ("40.5960", "48/61", "4.80 4.56 3.86 6.55 6.90 7.70 3.31 2.92"),
+    2024: ("41.0045", "55/61", "4.36 4.86 3.98 6.73 6.70 7.80 3.68 2.90"),
+}
+
+
+def test_papi_note_quang_nam_results_table() -> None:
+    """The results table other code parses: exact header, one row a year, decimal comma."""
+    lines = NOTE_PATH.read_text(encoding="utf-8").split("\n")
+    start = lines.index(RESULTS_HEADER)
+    assert set(lines[start + 1].replace("|", "")) == {"-"}
+    rows = {}
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        rows[int(cells[0])] = cells[1:]
+    assert set(rows) == set(QUANG_NAM_RESULTS)
+    for year, (total, rank, dims) in QUANG_NAM_RESULTS.items():
+        expected = [total, rank, *dims.split()]
+        assert rows[year] == [v.replace(".", ",") for v in expected], year
+    body = "\n".join(lines[start:])
+    for number, name in enumerate(OFFICIAL_DIMENSIONS, start=1):
+        assert f"CS{number} = {name}" in body, name
+    assert "tự tính, không phải thứ hạng chính thức" in body
+    assert "33/63" in body and "44/61" in body  # the 2018 conflict is stated, not resolved
+
+
+def test_papi_note_states_the_2025_context() -> None:
+    body = NOTE_PATH.read_text(encoding="utf-8")
+    assert "Quảng Nam được sắp xếp cùng thành phố Đà Nẵng thành thành phố Đà Nẵng" in body
+    line = next(x for x in body.split("\n") if "118/2025/NĐ-CP" in x)
+    assert "61/2018/NĐ-CP" in line and "01/7/2025" in line and "(nguồn thứ cấp)" in line

@@ -11,7 +11,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.core.composition import build_assistant
 from assistant.core.settings import Settings
-from tests.conftest import CORPUS, PLAN_ID, store_chunks
+from tests.conftest import PLAN_ID, copy_core_corpus, store_chunks
 
 
 class CountingEmbeddings(Embeddings):
@@ -42,7 +42,9 @@ NOTE_V2 = NOTE_V1.replace("năm năm", "mười năm").replace("Điều 2.", "Đ
 
 
 def _make(tmp_path: Path, embeddings: Embeddings) -> Any:
-    settings = Settings(data_dir=tmp_path / "data", corpus_dir=CORPUS)
+    settings = Settings(
+        data_dir=tmp_path / "data", corpus_dir=copy_core_corpus(tmp_path / "corpus")
+    )
     return build_assistant(settings, embeddings=embeddings)
 
 

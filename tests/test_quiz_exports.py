@@ -23,7 +23,7 @@ from assistant.quiz import export, generate_quiz, quiz_json_schema
 from assistant.quiz.exporters import FORMATS, gift_escape, to_aiken, to_gift
 from assistant.quiz.model import BLANK, LETTERS, Quiz, QuizItem, Source
 from ingest import parse_file
-from tests.conftest import CORPUS
+from tests.conftest import CORE_FILES
 
 NASTY = "Căn cứ: Điều 5: tỷ lệ = 100% {đạt} ~ #1 \\ cuối / hết"
 
@@ -84,7 +84,7 @@ def nasty_quiz() -> Quiz:
 def real_quiz() -> Quiz:
     """A generated quiz from the parsed corpus (pure ingest, no index needed)."""
     docs, chunks = [], []
-    for path in sorted(CORPUS.glob("*.md")):
+    for path in CORE_FILES:
         parsed = parse_file(path)
         docs.append(parsed.info)
         chunks.extend(parsed.chunks)

@@ -209,10 +209,10 @@ def test_superseded_documents_are_not_asked_unless_named() -> None:
 
     from assistant.quiz import generate_quiz
     from ingest import parse_file
-    from tests.conftest import CORPUS
+    from tests.conftest import CORE_FILES
 
     docs, chunks = [], []
-    for path in sorted(CORPUS.glob("*.md")):
+    for path in CORE_FILES:
         parsed = parse_file(path)
         info = parsed.info
         if info.id == REFERENCE_ID:

@@ -14,7 +14,7 @@ from assistant.quiz.llm import parse_reply, rewrite_item, rewrite_stems
 from assistant.quiz.model import Quiz
 from assistant.quiz.validators import check_item, check_quiz, source_texts
 from ingest import parse_file
-from tests.conftest import CORPUS
+from tests.conftest import CORE_FILES
 from tests.test_quiz_validators import PLAN, dimension_item
 
 RICHER = (
@@ -94,7 +94,7 @@ def test_parse_reply_extracts_the_json_object() -> None:
 
 def test_generate_quiz_with_a_chat_model_still_validates() -> None:
     docs, chunks = [], []
-    for path in sorted(CORPUS.glob("*.md")):
+    for path in CORE_FILES:
         parsed = parse_file(path)
         docs.append(parsed.info)
         chunks.extend(parsed.chunks)

@@ -19,7 +19,7 @@ from assistant.core.composition import build_assistant
 from assistant.core.settings import Settings
 from assistant.storage import LeaseLost
 from assistant.storage.lease import Holder, machine_identity
-from tests.conftest import CORPUS, plant_dead_holder, store_chunks
+from tests.conftest import plant_dead_holder, store_chunks
 
 DOC_V1 = """# Quyết định ban hành Quy chế công tác văn thư
 
@@ -45,7 +45,7 @@ Hồ sơ điện tử được sao lưu hằng tuần vào máy chủ dự phòn
 
 
 def _assistant(tmp_path: Path, embeddings: Embeddings, **overrides: Any) -> Any:
-    settings = Settings(data_dir=tmp_path / "data", corpus_dir=CORPUS, **overrides)
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path / "corpus", **overrides)
     return build_assistant(settings, embeddings=embeddings)
 
 

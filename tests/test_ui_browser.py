@@ -107,10 +107,11 @@ def ui_assistant(embeddings: Any) -> Iterator[Any]:
     """The corpus in a fresh index with an admin token (the browser test uploads)."""
     from assistant.core.composition import build_assistant
     from assistant.core.settings import Settings
-    from tests.conftest import CORPUS
+    from tests.conftest import copy_core_corpus
 
     with tempfile.TemporaryDirectory(prefix="papi-ui-") as tmp:
-        settings = Settings(data_dir=Path(tmp) / "data", corpus_dir=CORPUS, admin_token=TOKEN)
+        corpus = copy_core_corpus(Path(tmp) / "corpus")
+        settings = Settings(data_dir=Path(tmp) / "data", corpus_dir=corpus, admin_token=TOKEN)
         assistant = build_assistant(settings, embeddings=embeddings)
         assert assistant.ingest().ok
         yield assistant

@@ -17,6 +17,7 @@ from ingest import ParsedDocument
 
 if TYPE_CHECKING:
     from assistant.answer.answerer import Answerer
+    from assistant.index.dimension_map import DimensionMap
     from assistant.quiz.model import Quiz
 
 
@@ -27,6 +28,7 @@ class Assistant:
         self.settings = settings
         self._index = index
         self._answerer = answerer
+        self._dimension_map: tuple[str, DimensionMap] | None = None  # (view token, map)
 
     # -- documents ----------------------------------------------------------------------
 
@@ -168,3 +170,43 @@ class Assistant:
         from assistant.quiz import export
 
         return export(quiz, fmt)
+
+    # -- library ------------------------------------------------------------------------
+
+    def dimension_map(self) -> DimensionMap:
+        """PAPI dimension -> the documents that govern it, derived from the live passages.
+
+        Rebuilt only when the index changed (a new view token); see
+        :mod:`assistant.index.dimension_map` for the rule.
+        """
+        from assistant.index.dimension_map import build_dimension_map
+
+        view = self._index.view()
+        cached = self._dimension_map
+        if cached is None or cached[0] != view.token:
+            built = build_dimension_map(self.chunks(), list(view.entries.values()))
+            cached = self._dimension_map = (view.token, built)
+        return cached[1]
+
+    def show(self, document_id: str) -> dict[str, Any] | None:
+        """One document as stored: ``{"document": metadata, "passages": [...]}``, or None.
+
+        Passages are in text order, each ``{"index", "section", "text", "page"}`` with the
+        text exactly as stored and cited; ``page`` is null where ingest recorded none.
+        """
+        entry = self.document(document_id)
+        if entry is None:
+            return None
+        chunks = sorted(
+            self.chunks([document_id]), key=lambda c: int(c.metadata.get("chunk_index", 0))
+        )
+        passages = [
+            {
+                "index": int(chunk.metadata.get("chunk_index", 0)),
+                "section": str(chunk.metadata.get("section", "")),
+                "text": chunk.page_content,
+                "page": chunk.metadata.get("page"),
+            }
+            for chunk in chunks
+        ]
+        return {"document": entry.public(), "passages": passages}
