@@ -14,8 +14,9 @@ The pipeline for one question:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from assistant.answer.composer import Composition, ExtractiveComposer, document_name
@@ -28,6 +29,13 @@ from assistant.answer.evidence import (
     strip_heading_number,
 )
 from assistant.answer.followup import Condensed, condense
+from assistant.answer.honesty import (
+    asked_items,
+    gap_sentence,
+    missing_items,
+    secondary_marked,
+    time_notes,
+)
 from assistant.answer.llm import GroundedLLM, Passage
 from assistant.answer.model import REFUSAL, Answer
 from assistant.core.settings import Settings
@@ -74,12 +82,14 @@ class Answerer:
         gate: EvidenceGate | None = None,
         composer: ExtractiveComposer | None = None,
         k: int = RETRIEVE_K,
+        today: Callable[[], date] = date.today,
     ) -> None:
         self._index = index
         self.gate = gate or EvidenceGate()
         self.composer = composer or ExtractiveComposer()
         self.llm = GroundedLLM(chat_model, self.composer) if chat_model is not None else None
         self._k = k
+        self._today = today
 
     # -- public -------------------------------------------------------------------------
 
@@ -106,18 +116,61 @@ class Answerer:
             yield refusal.answer
             yield refusal
             return
-        extractive = composition.answer
-        if self.llm is None:
+        extractive, notes = self._honest(composition, evidence)
+        if self.llm is None or extractive.partial:
+            # A partial answer stays extractive: its gap statement must lead, verbatim.
             yield from _lines(extractive)
             return
         passages = self._llm_passages(composition, evidence)
-        yield from self.llm.stream(
+        for item in self.llm.stream(
             evidence.condensed.question,
             passages,
             evidence.stats,
             evidence.entries,
             extractive,
-        )
+        ):
+            if isinstance(item, Answer) and notes and item.answer != extractive.answer:
+                yield "\n" + "\n".join(notes)
+                item.answer = "\n".join([item.answer, *notes])
+            yield item
+
+    def _honest(self, composition: Composition, evidence: Evidence) -> tuple[Answer, list[str]]:
+        """State what the documents do not give, and flag what has aged (see honesty)."""
+        answer = composition.answer
+        cited = [p.chunk.page_content for p in composition.points]
+        missing = missing_items(asked_items(evidence.condensed.question), cited)
+        documents = []
+        for point in composition.points:
+            entry = point.entry
+            meta = point.chunk.metadata
+            described = " ".join(
+                str(x)
+                for x in (
+                    (entry.title if entry else meta.get("title", "")),
+                    (entry.issuer if entry else ""),
+                    (entry.number if entry else meta.get("number", "")),
+                )
+            )
+            doc_type = str((entry.doc_type if entry else "") or meta.get("doc_type", ""))
+            documents.append((document_name(meta, entry), doc_type, described))
+        notes = time_notes([p.quote for p in composition.points], documents, self._today())
+        secondary = [
+            f"[{n}]"
+            for n, p in enumerate(composition.points, start=1)
+            if secondary_marked(p.unit.text)
+        ]
+        if secondary:
+            notes.append(
+                f"Nội dung {', '.join(secondary)} là nguồn thứ cấp trong tài liệu tham khảo, "
+                "không phải văn bản chỉ đạo; anh/chị cần đối chiếu văn bản gốc."
+            )
+        lines = answer.answer.split("\n")
+        if missing:
+            lines.insert(0, gap_sentence(missing))
+        answer.answer = "\n".join([*lines, *notes])
+        answer.partial = bool(missing)
+        answer.missing = [m.description for m in missing]
+        return answer, notes
 
     # -- evidence -----------------------------------------------------------------------
 

@@ -50,6 +50,10 @@ class Answer:
     related: list[RelatedDocument] = field(default_factory=list)
     mode: Literal["extractive", "llm", "refusal"] = "extractive"
     condensed_question: str = ""
+    partial: bool = False
+    """True when the documents address the question but not the specific item asked."""
+    missing: list[str] = field(default_factory=list)
+    """What was asked and not found (a number, date, name, place…), in Vietnamese."""
 
     def as_dict(self) -> dict[str, Any]:
         """The public JSON shape (API, CLI --json)."""
@@ -60,4 +64,6 @@ class Answer:
             "citations": [asdict(c) for c in self.citations],
             "related": [asdict(r) for r in self.related],
             "mode": self.mode,
+            "partial": self.partial,
+            "missing": list(self.missing),
         }

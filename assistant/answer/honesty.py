@@ -1,0 +1,244 @@
+"""Honesty checks on a composed answer: what was asked but not found, and what has aged.
+
+A passage can be about the topic of a question without answering it: a law on access to
+information "addresses" a question about the fee per page without stating the amount. The
+checks here read the *question* for the kind of item it asks for — by the conventions of
+Vietnamese questions, never by the wording of one document or question set — and the
+*quotes* the answer would show for an item of that kind:
+
+* a count or amount ("bao nhiêu X", "mấy X"): a number next to X;
+* money ("kinh phí", "bao nhiêu tiền/đồng"): a number with a currency word;
+* a date or year ("khi nào", "ngày nào", "năm nào", "từ năm nào"): a date or a year;
+* a phone number, e-mail or address ("số điện thoại", "đường dây nóng", "địa chỉ"):
+  something shaped like one;
+* a person ("ai là …", "họ tên", "người nào"): a capitalised personal name.
+
+When the quotes lack the item, the answer says so first ("Các văn bản đã nạp không nêu
+…") and is marked ``partial`` with the item in ``missing``.
+
+Time: deadlines in the quotes that lie before today, plans for a past year, and the
+provinces rearranged in 2025 are flagged with today's date.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from vntext.normalize import fold
+from vntext.tokens import folded_tokens
+
+
+@dataclass(frozen=True)
+class AskedItem:
+    """One specific thing a question asks for, and how to recognise it in a quote."""
+
+    kind: str
+    description: str
+    pattern: re.Pattern[str]
+    """Matched against the folded quote text."""
+
+
+_NUM = r"(?:\d[\d.,]*|mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi|tram|nghin|ngan|trieu|ty)"
+_MONEY = re.compile(rf"{_NUM}\s*(?:nghin |trieu |ty )?(?:dong|vnd|d\b)|\d[\d.,]*\s*(?:%|phan tram)")
+_DATE = re.compile(
+    r"\b\d{1,2}/\d{1,2}/\d{2,4}\b|\bngay \d{1,2} thang \d{1,2}\b|\bnam (?:19|20)\d{2}\b|"
+    r"\b(?:19|20)\d{2}\b|\bthang \d{1,2}/\d{4}\b|\bquy [ivx1-4]+\b"
+)
+_PHONE = re.compile(
+    r"\b0\d{2,3}[ .]?\d{3}[ .]?\d{3,4}\b|\b1900[ .]?\d{4}\b|\b\d{3,4}\.\d{3}\.\d{3}\b"
+)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+_ADDRESS = re.compile(r"\b(?:so \d+|duong|pho|phuong|xa|thon|quan|huyen|toa nha)\b.{0,40}\d")
+_URL = re.compile(r"https?://|www\.|\b[\w-]+\.(?:gov\.vn|vn|com|org)\b")
+_ACCOUNT = re.compile(r"\b\d{6,}\b")
+_PERSON = re.compile(r"\b(?i:ong|ba|dong chi|d/c)\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,3}")
+
+_MONEY_Q = re.compile(
+    r"\b(?:kinh phi|ngan sach|du toan|bao nhieu tien|bao nhieu dong|muc phi|muc chi|so tien|"
+    r"tri gia)\b|\b(?:phi|le phi|chi phi|gia)\b.*\bbao nhieu\b"
+)
+_COUNT_Q = re.compile(r"\b(?:bao nhieu|so luong|so luot)\s+([a-z]+(?:\s+[a-z]+)?)|\bmay\s+([a-z]+)")
+_NOT_COUNTED = frozenset(["la", "thi", "va", "nam", "o", "tai", "ve", "de", "cho", "duoc", "lan"])
+_YEAR_Q = re.compile(r"\b(?:nam|quy [ivx1-4]+ nam|thang \d{1,2} nam)\s+((?:19|20)\d{2})\b")
+_DONE_Q = re.compile(
+    r"\bda\b.+\bchua\b\s*$|\bco\b.+\bchua\b\s*$|\bda (?:thuc hien|gui|ban hanh)\b.*\bchua\b"
+)
+_DATE_Q = re.compile(
+    r"\b(?:khi nao|bao gio|ngay nao|thang nao|nam nao|tu nam nao|tu ngay nao|luc nao|"
+    r"thoi diem nao|vao nam|vao ngay)\b"
+)
+_PHONE_Q = re.compile(r"\b(?:so dien thoai|dien thoai|duong day nong|hotline|so may)\b")
+# An address is asked for, not the mailbox as a tool ("sử dụng hộp thư công vụ").
+_EMAIL_Q = re.compile(
+    r"\b(?:dia chi (?:email|thu dien tu|hop thu)|email (?:nao|la gi|gi)|hop thu nao)\b"
+)
+_WEB_Q = re.compile(r"\b(?:trang web|website|dia chi trang|ten mien|duong dan)\b")
+_ACCOUNT_Q = re.compile(r"\bso tai khoan\b")
+_ADDRESS_Q = re.compile(r"\b(?:dia chi|o dau|dat o dau|tai dau|o cho nao)\b")
+_PERSON_Q = re.compile(
+    r"\b(?:ai la|la ai|ho ten|ho va ten|ten la gi|nguoi nao dang|ong nao|ba nao)\b"
+)
+
+
+def asked_items(question: str) -> list[AskedItem]:
+    """The specific items *question* asks for (empty for open questions: "phải làm gì?")."""
+    q = " ".join(folded_tokens(question))
+    items: list[AskedItem] = []
+    if _MONEY_Q.search(q):
+        items.append(AskedItem("money", "số tiền, mức kinh phí cụ thể", _MONEY))
+    elif m := _COUNT_Q.search(q):
+        head = (m.group(1) or m.group(2)).split()[0]
+        if head not in _NOT_COUNTED:
+            # "bao nhiêu thủ tục": a number must stand right before the counted word.
+            pattern = re.compile(rf"{_NUM}\s+(?:\w+\s+)?{re.escape(head)}\b")
+            items.append(AskedItem("count", f"con số cụ thể ({_vi_unit(question, m)})", pattern))
+    for year in dict.fromkeys(_YEAR_Q.findall(q)):
+        # A year named in the question is a condition: the passage must be about that year.
+        items.append(AskedItem("year", f"thông tin của năm {year}", re.compile(rf"\b{year}\b")))
+    if _DONE_Q.search(q):
+        # "đã … chưa?": documents state duties, not whether they were carried out.
+        items.append(
+            AskedItem(
+                "done",
+                "việc đã được thực hiện hay chưa (văn bản chỉ nêu yêu cầu, không ghi nhận kết quả)",
+                re.compile(r"\bda hoan thanh\b|\bda thuc hien xong\b|\bket qua thuc hien:"),
+            )
+        )
+    if _DATE_Q.search(q):
+        items.append(AskedItem("date", "thời điểm (ngày, tháng, năm) cụ thể", _DATE))
+    if _PHONE_Q.search(q):
+        items.append(AskedItem("phone", "số điện thoại", _PHONE))
+    if _EMAIL_Q.search(q):
+        items.append(AskedItem("email", "địa chỉ thư điện tử", _EMAIL))
+    if _WEB_Q.search(q):
+        items.append(AskedItem("url", "địa chỉ trang thông tin điện tử", _URL))
+    elif _ADDRESS_Q.search(q):
+        items.append(AskedItem("address", "địa chỉ, địa điểm cụ thể", _ADDRESS))
+    if _ACCOUNT_Q.search(q):
+        items.append(AskedItem("account", "số tài khoản", _ACCOUNT))
+    if _PERSON_Q.search(q):
+        items.append(AskedItem("person", "họ tên người cụ thể", _PERSON))
+    return items
+
+
+def _vi_unit(question: str, match: re.Match[str]) -> str:
+    """The question's own words for the counted thing, as typed ("lượt công dân")."""
+    tokens = question.split()
+    folded = [fold(t) for t in tokens]
+    target = match.group(0).split()
+    for i in range(len(folded) - len(target) + 1):
+        if [re.sub(r"\W", "", f) for f in folded[i : i + len(target)]] == target:
+            return " ".join(tokens[i : i + len(target)]).strip("?.,;:")
+    return match.group(0)
+
+
+def missing_items(items: Sequence[AskedItem], quotes: Iterable[str]) -> list[AskedItem]:
+    """The asked items none of the *quotes* contains."""
+    raw = list(quotes)
+    folded = [fold(q) for q in raw]
+    cased = [_ascii_keep_case(q) for q in raw]  # a personal name needs its capitals
+    out = []
+    for item in items:
+        texts = cased if item.kind == "person" else folded
+        if not any(item.pattern.search(t) for t in texts):
+            out.append(item)
+    return out
+
+
+def _ascii_keep_case(text: str) -> str:
+    """Diacritics removed, case kept ("Ông Nguyễn Văn A" → "Ong Nguyen Van A")."""
+    return "".join(fold(c).upper() if c.isupper() else fold(c) for c in text)
+
+
+def gap_sentence(missing: Sequence[AskedItem]) -> str:
+    """The plain statement that the documents do not give what was asked."""
+    what = "; ".join(dict.fromkeys(m.description for m in missing))
+    return (
+        f"Các văn bản đã nạp không nêu {what} mà anh/chị hỏi. "
+        "Dưới đây là những nội dung liên quan mà văn bản có quy định:"
+    )
+
+
+# -- time ---------------------------------------------------------------------------------
+
+_DEADLINE_DATE = re.compile(
+    r"(?:trước|chậm nhất(?: là)?|hạn chót(?: là)?|không muộn hơn|trong thời hạn đến|đến)\s+"
+    r"ngày\s+(\d{1,2})(?:/(\d{1,2})/(\d{4})|\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4}))",
+    re.IGNORECASE,
+)
+_PLAN_YEAR = re.compile(r"\bnăm\s+((?:19|20)\d{2})\b", re.IGNORECASE)
+
+MERGED_PROVINCES: dict[str, tuple[str, str, str, date]] = {
+    # Verified: NQ 202/2025/QH15 ngày 12/6/2025 (papi_facts.md §0.1, [V]).
+    "quang nam": (
+        "tỉnh Quảng Nam",
+        "thành phố Đà Nẵng",
+        "Nghị quyết 202/2025/QH15 ngày 12/6/2025",
+        date(2025, 6, 12),
+    ),
+}
+"""Provinces rearranged in 2025 that the documents may still name (verified facts only)."""
+
+
+def passed_deadlines(quotes: Iterable[str], today: date) -> list[str]:
+    """Deadlines written in the quotes that lie before *today*, as written."""
+    out: list[str] = []
+    for quote in quotes:
+        for m in _DEADLINE_DATE.finditer(quote):
+            day = int(m.group(1))
+            month = int(m.group(2) or m.group(4))
+            year = int(m.group(3) or m.group(5))
+            try:
+                when = date(year, month, day)
+            except ValueError:
+                continue
+            if when < today and m.group(0) not in out:
+                out.append(m.group(0))
+    return out
+
+
+def time_notes(
+    quotes: Sequence[str], documents: Sequence[tuple[str, str, str]], today: date
+) -> list[str]:
+    """Lines flagging what has aged: passed deadlines, past-year plans, merged provinces.
+
+    *documents* are the cited documents as (name, doc_type, title + issuer).
+    """
+    notes = []
+    stamp = today.strftime("%d/%m/%Y")
+    passed = passed_deadlines(quotes, today)
+    if passed:
+        notes.append(
+            f"Lưu ý thời gian: thời hạn “{passed[0]}” đã qua (hôm nay là {stamp}); "
+            "anh/chị kiểm tra văn bản mới thay thế hoặc kế hoạch của năm hiện hành."
+        )
+    seen: set[str] = set()
+    for name, doc_type, described in documents:
+        if name in seen:
+            continue
+        seen.add(name)
+        if fold(doc_type).startswith(("ke hoach", "chuong trinh")):
+            years = [int(y) for y in _PLAN_YEAR.findall(described)]
+            if years and max(years) < today.year:
+                notes.append(
+                    f"Lưu ý: {name} là kế hoạch của năm {max(years)}, đã qua; "
+                    "các nhiệm vụ có thể đã được thay bằng kế hoạch năm sau."
+                )
+        for province, (old, now, basis, since) in MERGED_PROVINCES.items():
+            if province in fold(described) and today >= since:
+                notes.append(
+                    f"Lưu ý: theo {basis}, {old} đã được sắp xếp vào {now}; "
+                    "cơ quan, địa danh cấp tỉnh nêu trong văn bản có thể đã thay đổi."
+                )
+    return list(dict.fromkeys(notes))
+
+
+SECONDARY = "(nguồn thứ cấp)"
+
+
+def secondary_marked(text: str) -> bool:
+    """True when a quoted line is marked as coming from a secondary source."""
+    return SECONDARY in text.lower()

@@ -1,0 +1,90 @@
+"""Honest answers: the gap stated when the specific item asked is not in the documents,
+aged deadlines and plans flagged against today's date, secondary sources labelled."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from assistant.answer.answerer import Answerer
+from assistant.answer.honesty import asked_items, missing_items, passed_deadlines, time_notes
+from tests.conftest import PLAN_ID
+
+
+def test_asked_items_follow_question_conventions_with_and_without_diacritics() -> None:
+    for question in ("Kinh phí tổ chức hội nghị là bao nhiêu?", "kinh phi to chuc hoi nghi"):
+        assert [i.kind for i in asked_items(question)] == ["money"]
+    assert [i.kind for i in asked_items("Mỗi năm tổ chức mấy buổi đối thoại?")] == ["count"]
+    assert [i.kind for i in asked_items("so dien thoai tiep nhan phan anh la gi")] == ["phone"]
+    assert [i.kind for i in asked_items("Ai là người phát ngôn của Sở?")] == ["person"]
+    kinds = [i.kind for i in asked_items("Kết quả năm 2021 đạt bao nhiêu điểm?")]
+    assert kinds == ["count", "year"]
+    assert [i.kind for i in asked_items("Báo cáo đã được gửi Sở Nội vụ chưa")] == ["done"]
+    # Open questions ask for no specific item.
+    assert asked_items("Phòng tôi phải làm gì để cải thiện chỉ số công khai, minh bạch?") == []
+    assert asked_items("Sử dụng hộp thư công vụ thế nào?") == []
+
+
+def test_missing_items_read_the_quotes() -> None:
+    money = asked_items("Kinh phí là bao nhiêu?")
+    assert missing_items(money, ["Kinh phí do ngân sách nhà nước bảo đảm."]) == money
+    assert missing_items(money, ["Mức chi 200.000 đồng/người/buổi."]) == []
+    count = asked_items("Tổ chức mấy buổi đối thoại mỗi năm?")
+    assert missing_items(count, ["Tổ chức ít nhất 02 buổi đối thoại mỗi năm."]) == []
+    assert missing_items(count, ["Định kỳ tổ chức đối thoại với doanh nghiệp."]) == count
+    person = asked_items("Ai là người phát ngôn?")
+    assert missing_items(person, ["Giao Ông Nguyễn Văn Bình phát ngôn."]) == []
+    assert missing_items(person, ["Người đứng đầu cơ quan là người phát ngôn."]) == person
+
+
+def test_time_notes_flag_passed_deadlines_past_plans_and_merged_provinces() -> None:
+    quote = "Báo cáo kết quả trước ngày 15 tháng 12 năm 2023 để tổng hợp."
+    assert passed_deadlines([quote], date(2026, 12, 1)) == ["trước ngày 15 tháng 12 năm 2023"]
+    assert passed_deadlines([quote], date(2023, 12, 1)) == []
+    docs = [("Kế hoạch số 12/KH-UBND", "Kế hoạch", "Kế hoạch năm 2023 UBND tỉnh Quảng Nam")]
+    notes = time_notes([quote], docs, date(2026, 12, 1))
+    assert any("đã qua (hôm nay là 01/12/2026)" in n for n in notes)
+    assert any("kế hoạch của năm 2023" in n for n in notes)
+    assert any("thành phố Đà Nẵng" in n and "202/2025/QH15" in n for n in notes)
+    # Before the rearrangement and within the plan's year nothing has aged.
+    assert time_notes([quote], docs, date(2023, 6, 1)) == []
+
+
+def _answerer(assistant: Any, today: date) -> Answerer:
+    return Answerer(assistant._index, None, today=lambda: today)
+
+
+def test_a_question_the_plan_addresses_only_in_part_states_the_gap(
+    corpus_assistant: Any,
+) -> None:
+    answerer = _answerer(corpus_assistant, date(2026, 12, 1))
+    for question in (
+        "Kinh phí thực hiện việc công khai thủ tục hành chính của Ban Quản lý là bao nhiêu?",
+        "kinh phi thuc hien viec cong khai thu tuc hanh chinh cua ban quan ly la bao nhieu",
+    ):
+        answer = answerer.ask(question, [], _filters())
+        assert answer.mode == "refusal" or answer.partial, answer.answer
+        if answer.partial:
+            assert answer.answer.startswith("Các văn bản đã nạp không nêu số tiền")
+            assert answer.missing == ["số tiền, mức kinh phí cụ thể"]
+            assert answer.as_dict()["partial"] is True
+
+
+def test_an_answered_deadline_of_a_past_plan_is_flagged(corpus_assistant: Any) -> None:
+    question = "Hạn chót báo cáo kết quả thực hiện kế hoạch PAPI là khi nào?"
+    aged = _answerer(corpus_assistant, date(2026, 12, 1)).ask(question, [], _filters())
+    assert aged.grounded and not aged.partial
+    assert "15 tháng 12 năm 2023" in aged.answer
+    assert "đã qua (hôm nay là 01/12/2026)" in aged.answer
+    assert "thành phố Đà Nẵng" in aged.answer
+    timely = _answerer(corpus_assistant, date(2023, 11, 1)).ask(question, [], _filters())
+    assert "đã qua" not in timely.answer and "Đà Nẵng" not in timely.answer
+    # Every quote stays verbatim in its stored passage.
+    chunks = {c.id: c.page_content for c in corpus_assistant.chunks([PLAN_ID])}
+    assert all(c.quote in chunks[c.chunk_id] for c in aged.citations)
+
+
+def _filters() -> Any:
+    from assistant.index import SearchFilters
+
+    return SearchFilters()
