@@ -306,3 +306,13 @@ def test_papi_eval_runs_selected_sets_per_split(tiny: Any, tmp_path: Path) -> No
     assert "heldout" in result.output and "honest" in result.output
     bad = _cli(tiny.settings, "eval", "--sets", "plan,nope")
     assert bad.exit_code == 2 and "nope" in bad.output
+
+
+def test_a_dimension_filter_finds_the_documents_that_govern_it(tiny: Any) -> None:
+    # No heading of the reception rules names dimension 3, yet the map says they govern it:
+    # filtering by dimension 3 must find their passages (lexically and densely).
+    assert not any("3" in str(c.metadata.get("dimensions", "")) for c in tiny.chunks())
+    hits = tiny.search("tiếp công dân", 5, {"dimensions": [3]})
+    assert hits and {h.document_id for h in hits} == {"quy-che-tiep-cong-dan"}
+    filtered = tiny.search("lưu trữ hồ sơ", 5, {"dimensions": [3]})
+    assert all(h.document_id != "quy-che-luu-tru" for h in filtered)

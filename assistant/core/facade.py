@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -90,14 +91,14 @@ class Assistant:
         filters: SearchFilters | dict[str, Any] | None = None,
     ) -> list[SearchHit]:
         """Hybrid search over the live documents."""
-        return self._index.search(query, k or self.settings.retrieval.k, SearchFilters.of(filters))
+        return self._index.search(query, k or self.settings.retrieval.k, self._filters(filters))
 
     def retriever(
         self, k: int | None = None, filters: SearchFilters | dict[str, Any] | None = None
     ) -> HybridRetriever:
         """The same hybrid search as a LangChain ``BaseRetriever``."""
         return HybridRetriever(
-            index=self._index, k=k or self.settings.retrieval.k, filters=SearchFilters.of(filters)
+            index=self._index, k=k or self.settings.retrieval.k, filters=self._filters(filters)
         )
 
     # -- answers ------------------------------------------------------------------------
@@ -113,7 +114,7 @@ class Assistant:
         *history* is the conversation so far as ``[{"role": "user"|"assistant",
         "content": ...}]``; follow-ups such as "còn mục 5 thì sao?" use it.
         """
-        return self._answerer.ask(question, list(history or []), SearchFilters.of(filters))
+        return self._answerer.ask(question, list(history or []), self._filters(filters))
 
     def ask_stream(
         self,
@@ -122,7 +123,7 @@ class Assistant:
         filters: SearchFilters | dict[str, Any] | None = None,
     ) -> Iterator[str | Answer]:
         """Like :meth:`ask`, yielding text deltas and finally the complete :class:`Answer`."""
-        return self._answerer.stream(question, list(history or []), SearchFilters.of(filters))
+        return self._answerer.stream(question, list(history or []), self._filters(filters))
 
     # -- quiz ---------------------------------------------------------------------------
 
@@ -172,6 +173,15 @@ class Assistant:
         return export(quiz, fmt)
 
     # -- library ------------------------------------------------------------------------
+
+    def _filters(self, filters: SearchFilters | dict[str, Any] | None) -> SearchFilters:
+        """Parse *filters*; a dimension filter also takes the documents that govern it."""
+        parsed = SearchFilters.of(filters)
+        if not parsed.dimensions or parsed.dimension_documents:
+            return parsed
+        governing = self.dimension_map()
+        docs = sorted({d for n in parsed.dimensions for d in governing.documents_for(n)})
+        return replace(parsed, dimension_documents=tuple(docs))
 
     def dimension_map(self) -> DimensionMap:
         """PAPI dimension -> the documents that govern it, derived from the live passages.

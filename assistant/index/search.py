@@ -14,6 +14,9 @@ class SearchFilters:
 
     documents: tuple[str, ...] = ()
     dimensions: tuple[int, ...] = ()
+    dimension_documents: tuple[str, ...] = ()
+    """Documents that govern the wanted *dimensions* as a whole (the dimension map): their
+    passages match a dimension filter even where no heading names the dimension."""
 
     @classmethod
     def of(cls, data: dict[str, Any] | SearchFilters | None) -> SearchFilters:
@@ -105,7 +108,9 @@ def chroma_where(filters: SearchFilters) -> dict[str, Any] | None:
     if filters.documents:
         clauses.append({"document_id": {"$in": list(filters.documents)}})
     if filters.dimensions:
-        dims = [{f"dim_{d}": True} for d in filters.dimensions]
+        dims: list[dict[str, Any]] = [{f"dim_{d}": True} for d in filters.dimensions]
+        if filters.dimension_documents:
+            dims.append({"document_id": {"$in": list(filters.dimension_documents)}})
         clauses.append(dims[0] if len(dims) == 1 else {"$or": dims})
     if not clauses:
         return None

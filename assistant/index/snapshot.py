@@ -247,7 +247,10 @@ class Snapshot:
             keep &= np.isin(self._row_doc, list(filters.documents))
         if filters.dimensions:
             wanted = set(filters.dimensions)
-            keep &= np.array([bool(d & wanted) for d in self._row_dims], dtype=bool)
+            tagged = np.array([bool(d & wanted) for d in self._row_dims], dtype=bool)
+            if filters.dimension_documents:
+                tagged |= np.isin(self._row_doc, list(filters.dimension_documents))
+            keep &= tagged
         return keep
 
     def allows(self, chunk_id: str, filters: SearchFilters) -> bool:
@@ -257,7 +260,9 @@ class Snapshot:
         meta = self.chunks[chunk_id].metadata
         if filters.documents and str(meta.get("document_id", "")) not in filters.documents:
             return False
-        return not filters.dimensions or bool(dimensions_of(meta) & set(filters.dimensions))
+        if not filters.dimensions or bool(dimensions_of(meta) & set(filters.dimensions)):
+            return True
+        return str(meta.get("document_id", "")) in filters.dimension_documents
 
     def lexical_top(self, query: str, n: int, filters: SearchFilters) -> list[tuple[str, float]]:
         """The *n* best BM25 (chunk id, score) pairs within *filters*."""
