@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ingest.structure import Outline, bare, is_decoration
+from vntext.lexicon import LEGAL_REFERENCE
 from vntext.normalize import fold
 
 _DOC_TYPES = {
@@ -78,13 +79,7 @@ _AUTHORITY = re.compile(
     r"^(?:CHÍNH PHỦ|CHỦ TỊCH|BỘ TRƯỞNG|QUỐC HỘI|THỦ TƯỚNG|ỦY BAN|UỶ BAN|HỘI ĐỒNG|GIÁM ĐỐC|"
     r"TRƯỞNG BAN|CHÁNH ÁN|VIỆN TRƯỞNG|TỔNG KIỂM TOÁN|BAN QUẢN LÝ)\b"
 )
-_REFERENCE = re.compile(
-    r"(?<![\w])(Bộ luật|Luật|Pháp lệnh|Nghị quyết liên tịch|Nghị quyết|Nghị định|"
-    r"Thông tư liên tịch|Thông tư|Quyết định|Chỉ thị|Kế hoạch|Công văn|Hướng dẫn|Thông báo)"
-    r"\s+(?:số\s+)?(\d{1,6}\s?/\s?[0-9A-Za-zĐđ][0-9A-Za-zĐđ/.\-]*[0-9A-Za-zĐđ])"
-    r"(\s+ngày\s+(?:\d{1,2}/\d{1,2}/\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}))?",
-    re.IGNORECASE,
-)
+_REFERENCE = LEGAL_REFERENCE
 _MAX_REFERENCES = 200
 _TRAILING_RULE = re.compile(r"[\s\-–—_=*]+$")
 

@@ -14,23 +14,12 @@ import re
 from collections.abc import Iterable
 from difflib import SequenceMatcher
 from functools import lru_cache
-from types import MappingProxyType
 
+from vntext.lexicon import DIMENSION_NAMES
 from vntext.normalize import canonical_tones, fold
 
-DIMENSIONS = MappingProxyType(
-    {
-        1: "Tham gia của người dân ở cấp cơ sở",
-        2: "Công khai, minh bạch trong việc ra quyết định ở địa phương",
-        3: "Trách nhiệm giải trình với người dân",
-        4: "Kiểm soát tham nhũng trong khu vực công",
-        5: "Thủ tục hành chính công",
-        6: "Cung ứng dịch vụ công",
-        7: "Quản trị môi trường",
-        8: "Quản trị điện tử",
-    }
-)
-"""PAPI dimension number → official Vietnamese name."""
+DIMENSIONS = DIMENSION_NAMES
+"""PAPI dimension number → official Vietnamese name (one copy: :mod:`vntext.lexicon`)."""
 
 # The shortest form of each name that is still unambiguous. "Thủ tục hành chính"
 # without "công" is every second legal heading, so dimension 5 needs the full name.

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from vntext.lexicon import document_types
+
 CODE = r"\d{1,3}(?:\.\d{1,3}[a-z]?)*\.[A-ZĐ]{1,6}(?:\.\d{1,4}[a-z]?)+"
 """A pháp điển article code such as ``44.13.LQ.1`` or ``19.8.NĐ.1.4a``."""
 
@@ -22,8 +24,7 @@ _GLUED_CODE = re.compile(r"(?<=[^\s(])(?=Điều " + CODE + r"\.\s)")
 
 _PROVENANCE = re.compile(
     r"^\((Điều\s+\d{1,4}[a-zđ]?)\s+"
-    r"((?:Bộ luật|Luật|Pháp lệnh|Nghị quyết liên tịch|Nghị quyết|Nghị định|"
-    r"Thông tư liên tịch|Thông tư|Quyết định|Chỉ thị|Lệnh)\s+số\s+[^\s,;()]+)"
+    rf"((?:{document_types()})\s+số\s+[^\s,;()]+)"
 )
 
 _INDEX_HEADING = re.compile(r"^#{1,6}\s*Danh sách điều khoản\s*$", re.IGNORECASE)

@@ -29,6 +29,7 @@ from assistant.answer.evidence import (
 from assistant.answer.model import Answer, Citation, RelatedDocument
 from assistant.storage import ManifestEntry
 from ingest.model import SECTION_SEPARATOR
+from vntext.lexicon import LEGAL_REFERENCE
 
 DEADLINE = re.compile(
     r"(?:trước|chậm nhất(?: là)?|hạn chót(?: là)?|không muộn hơn|trong thời hạn đến)\s+"
@@ -37,11 +38,7 @@ DEADLINE = re.compile(
 )
 """A deadline as plans write it: "trước ngày 15 tháng 12 năm 2023", "chậm nhất ngày 30/6"."""
 
-LEGAL_BASIS = re.compile(
-    r"(?:Bộ luật|Luật|Pháp lệnh|Nghị định|Nghị quyết|Quyết định|Thông tư liên tịch|Thông tư|"
-    r"Chỉ thị|Kế hoạch|Công văn|Hướng dẫn|Văn bản)\s+(?:số\s+)?\d+(?:/\d+)*/[0-9A-Za-zĐđ\-]+"
-    r"(?:\s+ngày\s+\d{1,2}/\d{1,2}/\d{4})?"
-)
+LEGAL_BASIS = LEGAL_REFERENCE
 """A cited instrument with its number: "Quyết định số 3200/QĐ-UBND ngày 07/10/2019"."""
 
 DATE = re.compile(

@@ -45,7 +45,10 @@ _NUM = r"(?:\d[\d.,]*|mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi|tram|nghin|ngan|t
 _MONEY = re.compile(rf"{_NUM}\s*(?:nghin |trieu |ty )?(?:dong|vnd|d\b)|\d[\d.,]*\s*(?:%|phan tram)")
 _DATE = re.compile(
     r"\b\d{1,2}/\d{1,2}/\d{2,4}\b|\bngay \d{1,2} thang \d{1,2}\b|\bnam (?:19|20)\d{2}\b|"
-    r"\b(?:19|20)\d{2}\b|\bthang \d{1,2}/\d{4}\b|\bquy [ivx1-4]+\b"
+    r"\b(?:19|20)\d{2}\b|\bthang \d{1,2}/\d{4}\b|\bquy [ivx1-4]+\b|"
+    # "khi nào" is also answered by a weekday, a recurrence, an hour or a time limit.
+    r"\bthu (?:hai|ba|tu|nam|sau|bay)\b|\bchu nhat\b|\bhang (?:ngay|tuan|thang|quy|nam)\b|"
+    r"\bdinh ky\b|\b\d{1,2} ?(?:gio|h)\b|\btrong (?:thoi han|vong) \d+|\bke tu (?:ngay|khi)\b"
 )
 _PHONE = re.compile(
     r"\b0\d{2,3}[ .]?\d{3}[ .]?\d{3,4}\b|\b1900[ .]?\d{4}\b|\b\d{3,4}\.\d{3}\.\d{3}\b"
@@ -207,14 +210,10 @@ def time_notes(
 
     *documents* are the cited documents as (name, doc_type, title + issuer).
     """
-    notes = []
-    stamp = today.strftime("%d/%m/%Y")
+    parts: list[str] = []
     passed = passed_deadlines(quotes, today)
     if passed:
-        notes.append(
-            f"Lưu ý thời gian: thời hạn “{passed[0]}” đã qua (hôm nay là {stamp}); "
-            "anh/chị kiểm tra văn bản mới thay thế hoặc kế hoạch của năm hiện hành."
-        )
+        parts.append(f"thời hạn “{passed[0]}” đã qua")
     seen: set[str] = set()
     for name, doc_type, described in documents:
         if name in seen:
@@ -223,17 +222,19 @@ def time_notes(
         if fold(doc_type).startswith(("ke hoach", "chuong trinh")):
             years = [int(y) for y in _PLAN_YEAR.findall(described)]
             if years and max(years) < today.year:
-                notes.append(
-                    f"Lưu ý: {name} là kế hoạch của năm {max(years)}, đã qua; "
-                    "các nhiệm vụ có thể đã được thay bằng kế hoạch năm sau."
-                )
+                parts.append(f"{name} là kế hoạch năm {max(years)}")
         for province, (old, now, basis, since) in MERGED_PROVINCES.items():
             if province in fold(described) and today >= since:
-                notes.append(
-                    f"Lưu ý: theo {basis}, {old} đã được sắp xếp vào {now}; "
-                    "cơ quan, địa danh cấp tỉnh nêu trong văn bản có thể đã thay đổi."
-                )
-    return list(dict.fromkeys(notes))
+                parts.append(f"{old} nay thuộc {now} ({basis})")
+    if not parts:
+        return []
+    # One short line: aged facts matter, but must not drown the answer.
+    stamp = today.strftime("%d/%m/%Y")
+    return [
+        f"Lưu ý thời gian (hôm nay {stamp}): "
+        + "; ".join(dict.fromkeys(parts))
+        + ". Anh/chị đối chiếu văn bản hiện hành trước khi áp dụng."
+    ]
 
 
 SECONDARY = "(nguồn thứ cấp)"

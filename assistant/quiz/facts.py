@@ -31,6 +31,7 @@ from assistant.quiz.lexicon import (
     UNIT_HEADS,
     Dimension,
 )
+from vntext.lexicon import document_types
 from vntext.normalize import fold as _fold_uncached
 
 fold = lru_cache(maxsize=65536)(_fold_uncached)
@@ -293,10 +294,7 @@ def subsumed(collective: str, unit: str) -> bool:
 
 # -- extraction -------------------------------------------------------------------------
 
-_DOC_TYPES = (
-    "Kế hoạch|Quyết định|Nghị quyết|Nghị định|Chỉ thị|Thông tư|Công văn|Hướng dẫn|"
-    "Chương trình|Luật|Thông báo"
-)
+_DOC_TYPES = document_types(exclude=("Bộ luật", "Pháp lệnh", "Lệnh"))
 DOC_REF = re.compile(
     rf"(?P<type>{_DOC_TYPES})\s+(?:số\s+)?"
     r"(?P<number>\d+[a-z]?(?:/\d{4})?/[A-ZĐ][A-ZĐa-z0-9]*(?:-[A-ZĐ][A-ZĐa-z0-9]*)*)"

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from vntext.lexicon import DIMENSION_ENGLISH, DIMENSION_NAMES
+
 
 @dataclass(frozen=True)
 class Dimension:
@@ -25,20 +27,20 @@ class Dimension:
 DIMENSIONS: tuple[Dimension, ...] = (
     Dimension(
         1,
-        "Tham gia của người dân ở cấp cơ sở",
-        "Participation at Local Levels",
+        DIMENSION_NAMES[1],
+        DIMENSION_ENGLISH[1],
         ("dan chu", "tham gia cua nguoi dan", "bau cu", "truong thon", "dong gop tu nguyen"),
     ),
     Dimension(
         2,
-        "Công khai, minh bạch trong việc ra quyết định ở địa phương",
-        "Transparency in Local Decision-making",
+        DIMENSION_NAMES[2],
+        DIMENSION_ENGLISH[2],
         ("cong khai", "minh bach", "niem yet", "tiep can thong tin"),
     ),
     Dimension(
         3,
-        "Trách nhiệm giải trình với người dân",
-        "Vertical Accountability Towards Citizens",
+        DIMENSION_NAMES[3],
+        DIMENSION_ENGLISH[3],
         (
             "giai trinh",
             "khieu nai",
@@ -52,32 +54,32 @@ DIMENSIONS: tuple[Dimension, ...] = (
     ),
     Dimension(
         4,
-        "Kiểm soát tham nhũng trong khu vực công",
-        "Control of Corruption in the Public Sector",
+        DIMENSION_NAMES[4],
+        DIMENSION_ENGLISH[4],
         ("tham nhung", "ke khai tai san", "tai san thu nhap", "hoi lo", "tieu cuc"),
     ),
     Dimension(
         5,
-        "Thủ tục hành chính công",
-        "Public Administrative Procedures",
+        DIMENSION_NAMES[5],
+        DIMENSION_ENGLISH[5],
         ("thu tuc hanh chinh", "mot cua", "ho so", "tre hen"),
     ),
     Dimension(
         6,
-        "Cung ứng dịch vụ công",
-        "Public Service Delivery",
+        DIMENSION_NAMES[6],
+        DIMENSION_ENGLISH[6],
         ("dich vu cong", "phuc vu nguoi dan", "trang thiet bi", "y te", "giao duc", "ha tang"),
     ),
     Dimension(
         7,
-        "Quản trị môi trường",
-        "Environmental Governance",
+        DIMENSION_NAMES[7],
+        DIMENSION_ENGLISH[7],
         ("moi truong", "o nhiem", "cay xanh", "ve sinh", "chat thai", "rac thai"),
     ),
     Dimension(
         8,
-        "Quản trị điện tử",
-        "E-Governance",
+        DIMENSION_NAMES[8],
+        DIMENSION_ENGLISH[8],
         (
             "dien tu",
             "truc tuyen",

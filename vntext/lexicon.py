@@ -1,0 +1,75 @@
+"""Shared Vietnamese administrative lexicons: PAPI's dimensions and document types.
+
+One copy each, for ingest (dimension headings, references a document cites), answers
+(legal basis in a quote) and the quiz. These are conventions of Vietnamese public
+administration, not the wording of any one document.
+"""
+
+from __future__ import annotations
+
+import re
+from types import MappingProxyType
+
+DIMENSION_NAMES = MappingProxyType(
+    {
+        1: "Tham gia của người dân ở cấp cơ sở",
+        2: "Công khai, minh bạch trong việc ra quyết định ở địa phương",
+        3: "Trách nhiệm giải trình với người dân",
+        4: "Kiểm soát tham nhũng trong khu vực công",
+        5: "Thủ tục hành chính công",
+        6: "Cung ứng dịch vụ công",
+        7: "Quản trị môi trường",
+        8: "Quản trị điện tử",
+    }
+)
+"""PAPI's eight content dimensions (since 2018): number → official Vietnamese name
+(papi.org.vn, "PAPI đo lường nội dung gì")."""
+
+DIMENSION_ENGLISH = MappingProxyType(
+    {
+        1: "Participation at Local Levels",
+        2: "Transparency in Local Decision-making",
+        3: "Vertical Accountability Towards Citizens",
+        4: "Control of Corruption in the Public Sector",
+        5: "Public Administrative Procedures",
+        6: "Public Service Delivery",
+        7: "Environmental Governance",
+        8: "E-Governance",
+    }
+)
+"""The official English names of the same dimensions."""
+
+DOCUMENT_TYPES = (
+    "Bộ luật",
+    "Luật",
+    "Pháp lệnh",
+    "Nghị quyết liên tịch",
+    "Nghị quyết",
+    "Nghị định",
+    "Thông tư liên tịch",
+    "Thông tư",
+    "Quyết định",
+    "Chỉ thị",
+    "Kế hoạch",
+    "Chương trình",
+    "Công văn",
+    "Hướng dẫn",
+    "Thông báo",
+    "Lệnh",
+)
+"""Types of legal and administrative documents (Luật Ban hành VBQPPL 2015 and the
+administrative documents of Nghị định 30/2020/NĐ-CP), longer names before their prefixes."""
+
+
+def document_types(*, exclude: tuple[str, ...] = ()) -> str:
+    """A regex alternation of :data:`DOCUMENT_TYPES` (longest first), without *exclude*."""
+    return "|".join(re.escape(t) for t in DOCUMENT_TYPES if t not in exclude)
+
+
+LEGAL_REFERENCE = re.compile(
+    rf"(?<![\w])({document_types(exclude=('Lệnh',))})"
+    r"\s+(?:số\s+)?(\d{1,6}\s?/\s?[0-9A-Za-zĐđ][0-9A-Za-zĐđ/.\-]*[0-9A-Za-zĐđ])"
+    r"(\s+ngày\s+(?:\d{1,2}/\d{1,2}/\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}))?",
+    re.IGNORECASE,
+)
+"""A cited document: its type (group 1), number (2) and, when written, its date (3)."""
