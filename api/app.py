@@ -7,6 +7,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse
 
 from api import library, openai_compat, routes
+from api import tasks as task_routes
 from api.bodylimit import BodyLimitMiddleware
 from api.errors import install_error_handlers
 from api.ratelimit import SlidingWindowLimiter
@@ -84,6 +85,7 @@ def create_app(
     app.include_router(routes.router)
     app.include_router(openai_compat.router)
     app.include_router(library.router)
+    app.include_router(task_routes.router)
 
     home = f"{UI_PATH}/" if ui else "/docs"
 
