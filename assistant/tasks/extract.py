@@ -66,7 +66,7 @@ _MARKER = re.compile(
 )
 _DIRECTIVE = re.compile(r"(?<![a-z])(?:giao cho|giao|de nghi|yeu cau)\s+")
 _ROLE_AT = re.compile(
-    r"[\s,:]*(?:(?P<lead>chu tri|la dau moi)|(?P<adv>tham muu|la co quan tham muu)|"
+    r"[\s,:]*(?:(?P<lead>chu tri|la (?:don vi |co quan )?dau moi)|(?P<adv>tham muu|la co quan tham muu)|"
     r"(?P<co>phoi hop)(?!\s+voi\s+(?:cac\s+)?(?:don vi|co quan)\s+lien quan\s+chu tri))"
 )
 _PARTNERS = re.compile(r"(?<![a-z])phoi hop(?:\s+chat che)?\s+voi\s+")
@@ -250,7 +250,9 @@ def _heading_subjects(headings: list[str]) -> list[_Subject]:
     for heading in reversed(headings):
         body = _MARKER.sub("", heading, count=1).strip()
         body = re.sub(r"^[IVXLC]{1,7}\.\s*", "", body)
-        lead = re.match(r"(?i)^trách nhiệm của\s+|^trach nhiem cua\s+", body)
+        lead = re.match(
+            r"(?:trach nhiem cua|giao cho|giao|de nghi|yeu cau)\s+", fold_aligned(body)
+        )
         start = lead.end() if lead else 0
         mentions, end = unit_list_at(body, start)
         if mentions:

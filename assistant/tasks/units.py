@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.tasks.folding import fold_aligned, key
+from ingest.vietnamese import fold
 
 _HEADS = tuple(
     sorted(
@@ -73,30 +74,43 @@ _LEVEL_COMPLETE = {"cong an", "tram y te", "ubnd", "hdnd", "uy ban nhan dan", "u
 _LEVELS = (("thi", "tran"), ("thi", "xa"), ("thanh", "pho"), ("xa",), ("phuong",), ("huyen",),
            ("quan",), ("tinh",))
 # Lower-case words that end a name: verbs, prepositions and role words that follow a
-# unit in a sentence ("Phòng Tư pháp hướng dẫn …", "Công an xã chủ trì …").
-_STOP = set(
-    "chu phoi thuc tham co chiu xay theo huong bao kiem ra cap giup de ve tai trong "
-    "cua voi cho nham khi duoc da se la lam can phai dam tiep tang nang dong truoc cham "
-    "hang dinh thuong tong nop gui trinh tuyen moi nay do thi neu hoac cung lien ban "
-    "hoan xu giai ho don bo phu rut tu danh ky lap ap sau gom nhu".split()
-)
+# unit in a sentence ("Phòng Tư pháp hướng dẫn …", "Công an xã chủ trì …"). Written with
+# diacritics: "cửa" (Bộ phận Một cửa) is not "của", "thưởng" (Khen thưởng) is not
+# "thường"; a word typed without diacritics is compared folded.
+_STOP_WORDS = (
+    "chủ phối thực tham có chịu xây theo hướng báo kiểm rà cập giúp để về tại trong của với "
+    "cho nhằm khi được đã sẽ là làm cần phải đảm tiếp tăng nâng đồng trước chậm hằng hàng "
+    "định thường tổng nộp gửi trình tuyên mỗi này đó thì nếu hoặc cùng liên ban hoàn xử giải "
+    "hỗ đôn bố phụ rút từ đánh kỳ lập áp sau gồm như niêm nắm phấn phân quyết vận thành "
+    "bảo tổ ký chỉ giao đề tiến"
+).split()
+_STOP_ACCENTED = set(_STOP_WORDS)
+_STOP = {fold(w) for w in _STOP_WORDS}
 _STOP_BIGRAMS = {("cong", "khai"), ("to", "chuc"), ("cong", "bo"), ("trien", "khai")}
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
 _NOUN = (
-    r"(?:doan the chinh tri - xa hoi|doan the|don vi|co quan|dia phuong|thi tran|to chuc|"
-    r"bo phan|cong chuc|khu pho|to dan pho|phong|ban|nganh|so|bo|xa|phuong|huyen|hoi|thon)"
+    r"(?:doan the chinh tri - xa hoi|doan the|don vi|co quan ngang bo|co quan|dia phuong|"
+    r"thi tran|thanh pho|to chuc|bo phan|cong chuc|khu pho|to dan pho|phong|ban|nganh|so|"
+    r"bo|xa|phuong|huyen|tinh|hoi|thon|vu|cuc|truong)"
 )
 _PERSON = r"(?:thu truong|truong|giam doc|lanh dao|chu tich|nguoi dung dau)"
 _COLLECTIVE = re.compile(
     rf"(?<![0-9a-z])(?:{_PERSON}\s+)?(?:(?:ubnd|uy ban nhan dan)\s+)?cac\s+{_NOUN}"
     rf"(?:\s*(?:,|va)\s*(?:{_PERSON}\s+)?(?:cac\s+)?{_NOUN}(?![0-9a-z]))*"
-    r"(?:\s+(?:truc thuoc|chuyen mon|co lien quan|lien quan|thuoc))?"
+    r"(?:\s+(?:truc thuoc|chuyen mon|co lien quan|lien quan|thuoc))*"
     r"(?:\s+(?:xa|phuong|thi tran|huyen|tinh)(?![0-9a-z]))?"
 )
 _NOUN_FINDER = re.compile(_NOUN)
+_CENTRAL = re.compile(r"\s+trung uong(?![0-9a-z])")
 # Which heads a collective noun covers when it is expanded to the units it names.
-_NOUN_HEADS: dict[str, set[str] | None] = {
+_ANY_UNIT = {"don vi", "co quan", "nganh", "co quan ngang bo"}
+_NOUN_HEADS: dict[str, set[str]] = {
+    "vu": {"vu"},
+    "cuc": {"cuc", "tong cuc", "chi cuc"},
+    "truong": {"truong"},
+    "tinh": {"ubnd", "uy ban nhan dan"},
+    "thanh pho": {"ubnd", "uy ban nhan dan"},
     "phong": {"phong"},
     "ban": {"ban", "ban chi huy quan su"},
     "so": {"so"},
@@ -104,6 +118,8 @@ _NOUN_HEADS: dict[str, set[str] | None] = {
     "cong chuc": {"cong chuc"},
     "bo phan": {"bo phan"},
     "hoi": {"hoi", "hoi lien hiep phu nu"},
+    "doan the chinh tri - xa hoi": {"hoi", "doan", "doan thanh nien", "hoi lien hiep phu nu",
+                                    "mat tran to quoc", "uy ban mat tran to quoc", "ubmttq"},
     "doan the": {"hoi", "doan", "doan thanh nien", "hoi lien hiep phu nu", "mat tran to quoc",
                  "uy ban mat tran to quoc", "ubmttq"},
     "xa": {"ubnd", "uy ban nhan dan"},
@@ -154,6 +170,13 @@ def _is_acronym(tok: _Tok) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
+def _is_stop(tok: _Tok) -> bool:
+    lower = tok.raw.lower()
+    if lower != tok.low:  # written with diacritics: compare exactly
+        return lower in _STOP_ACCENTED
+    return tok.low in _STOP
+
+
 def _head_at(toks: list[_Tok], i: int) -> tuple[str, int] | None:
     """The head starting at token *i* (capitalised, or an acronym head)."""
     if i >= len(toks) or not _is_word(toks[i]):
@@ -196,6 +219,7 @@ def _named_at(text: str, toks: list[_Tok], i: int) -> tuple[UnitMention, int] | 
     end_tok = -1  # last token that belongs to the name
     have_component = False
     lc_run = 0
+    lc_limit = 3
     n = len(toks)
     while j < n:
         tok = toks[j]
@@ -210,6 +234,9 @@ def _named_at(text: str, toks: list[_Tok], i: int) -> tuple[UnitMention, int] | 
         if _is_word(tok) and (_is_cap(tok) or _is_acronym(tok)):
             if have_component and _head_at(toks, j) is not None and not _is_acronym(tok):
                 break  # "Phòng A Phòng B" (a missing comma): two units
+            after_connector = j > 0 and (toks[j - 1].low == "va" or toks[j - 1].raw in "-–&,")
+            # A component after "và"/"-" is usually short ("… và Tổng hợp", "… - Xây dựng").
+            lc_limit = 2 if after_connector and have_component else 3
             have_component = True
             lc_run = 0
             end_tok = j
@@ -222,8 +249,8 @@ def _named_at(text: str, toks: list[_Tok], i: int) -> tuple[UnitMention, int] | 
             _is_word(tok)
             and have_component
             and tok.raw[0].islower()
-            and lc_run < 3
-            and tok.low not in _STOP
+            and lc_run < lc_limit
+            and not _is_stop(tok)
             and tok.low != "va"
             and not (j + 1 < n and (tok.low, toks[j + 1].low) in _STOP_BIGRAMS)
         ):
@@ -268,8 +295,15 @@ def _collective_at(text: str, folded: str, pos: int) -> UnitMention | None:
     # "các phòng, đơn vị trực thuộc Ban Quản lý": the body they belong to.
     if re.search(r"(?:truc thuoc|thuoc)$", match.group(0)):
         tail = units_in(text[end:], limit=1, start_only=True, allow_space=True)
+        central = _CENTRAL.match(folded, end)
         if tail:
             end += tail[0].end
+        elif central is not None:  # "… trực thuộc Trung ương"
+            end = central.end()
+        else:  # "… thuộc Bộ", "… thuộc Sở": the body named by its head noun alone
+            body = re.match(r"\s+[A-ZĐ]\w*(?:\s+[A-ZĐ]\w*)*", text[end:])
+            if body is not None:
+                end += body.end()
     name = text[pos:end].rstrip(" ,")
     return UnitMention(pos, pos + len(name), name, "", collective=True, nouns=nouns)
 
@@ -372,10 +406,9 @@ def member_heads(collective: UnitMention) -> set[str] | None:
     """Heads of the units a collective covers; ``None`` means any named unit."""
     heads: set[str] = set()
     for noun in collective.nouns:
-        covered = _NOUN_HEADS.get(noun)
-        if covered is None:
+        if noun in _ANY_UNIT:
             return None
-        heads |= covered
+        heads |= _NOUN_HEADS.get(noun, set())
     return heads
 
 
