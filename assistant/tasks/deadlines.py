@@ -159,7 +159,7 @@ def _periodic_ok(folded: str, start: int, after_date: bool) -> bool:
     before = folded[:start].rstrip()
     after = re.match(r"(?:hang|dinh ky hang) [a-z]+\s*([.;,)]|$)", folded[start:])
     if after is not None:
-        return True  # closes its clause: "… đối thoại với Nhân dân hằng quý."
+        return True  # ends the sentence: "… đối thoại với Nhân dân hằng quý."
     if not before or before[-1] in ",;:(-" or after_date and re.search(r"\d\s*$", before):
         return True
     return bool(re.search(r"(?:bao cao|to chuc|thuc hien|danh gia|tong ket|so ket)\s*$", before))
