@@ -157,7 +157,7 @@ def _periodic_ok(folded: str, start: int, after_date: bool) -> bool:
     30/6 hằng năm") or after a reporting verb, not as a modifier ("kế hoạch sử dụng đất
     hằng năm")."""
     before = folded[:start].rstrip()
-    after = re.match(r"(?:hang|dinh ky hang) [a-z]+\s*([.;,)]|$)", folded[start:])
+    after = re.match(r"(?:hang|dinh ky hang) [a-z]+\s*(?:\.|$)", folded[start:])
     if after is not None:
         return True  # ends the sentence: "… đối thoại với Nhân dân hằng quý."
     if not before or before[-1] in ",;:(-" or after_date and re.search(r"\d\s*$", before):
