@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ sys.path.insert(0, str(REPO))
 from assistant.tasks import extract_tasks  # noqa: E402
 from assistant.tasks.folding import key  # noqa: E402
 from assistant.tasks.units import unit_key  # noqa: E402
-from ingest import parse_file  # noqa: E402
+from ingest import parse_bytes, parse_file  # noqa: E402
 
 GOLD = REPO / "eval" / "tasks"
 PLANS = {
@@ -40,6 +41,12 @@ PLANS = {
     / "corpus"
     / "ke-hoach-papi-2023-ban-quan-ly-kkt-kcn-quang-nam.md",
 }
+
+
+def _strip_diacritics(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return plain.replace("đ", "d").replace("Đ", "D")
 
 
 def _plan_path(plan: str) -> Path:
@@ -107,11 +114,17 @@ def main() -> None:
         heldout = any(r.get("heldout") for r in gold)
         if heldout and not args.heldout:
             continue
-        parsed = parse_file(_plan_path(plan))
-        tasks = extract_tasks(parsed.chunks, parsed.info)
-        figures = score(gold, tasks)
+        path = _plan_path(plan)
+        parsed = parse_file(path)
+        figures = score(gold, extract_tasks(parsed.chunks, parsed.info))
         figures["split"] = "held-out" if heldout else "tuning"
         results[plan] = figures
+        # The same plan typed without diacritics (gold compared folded).
+        plain = _strip_diacritics(path.read_text(encoding="utf-8"))
+        parsed = parse_bytes(plain.encode("utf-8"), path.name)
+        figures = score(gold, extract_tasks(parsed.chunks, parsed.info))
+        figures["split"] = "held-out" if heldout else "tuning"
+        results[f"{plan} (khong dau)"] = figures
     header = (
         f"{'plan':45} {'split':8} {'gold':>4} {'pred':>4} {'P':>6} {'R':>6} {'unit':>6} "
         f"{'deadl':>6} {'role':>6} {'dim':>6}"
@@ -119,7 +132,7 @@ def main() -> None:
     lines = [header]
     for plan, f in results.items():
         lines.append(
-            f"{plan[:45]:45} {f['split']:8} {f['gold']:4d} {f['predicted']:4d} "
+            f"{plan[-45:]:45} {f['split']:8} {f['gold']:4d} {f['predicted']:4d} "
             f"{f['precision']:6.3f} {f['recall']:6.3f} {f['unit_accuracy']:6.3f} "
             f"{f['deadline_accuracy']:6.3f} {f['role_accuracy']:6.3f} "
             f"{f['dimension_accuracy']:6.3f}"

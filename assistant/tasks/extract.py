@@ -64,6 +64,10 @@ _NON_TASK_HEADING = re.compile(
 _MARKER = re.compile(
     r"(?P<m>[-–—•·●○■□▪►✓]|\+|\*(?=\s)|\d{1,2}(?:\.\d{1,2}){0,3}[.)]|[a-zđ]\))\s*"
 )
+_RECIPIENTS = re.compile(r"(?:^|\n)[*_\s]*noi nhan\b")
+# The closing formula ("Trên đây là Kế hoạch …"): only its directive sentences assign work,
+# and the units they address are the document's default executors.
+_CLOSING = re.compile(r"[*_\s]*tren day la\b")
 _DIRECTIVE = re.compile(r"(?<![a-z])(?:giao cho|giao|de nghi|yeu cau)\s+")
 _ROLE_AT = re.compile(
     r"[\s,:]*(?:(?P<lead>chu tri|la (?:don vi |co quan )?dau moi)|(?P<adv>tham muu|la co quan tham muu)|"
@@ -138,8 +142,14 @@ def extract_tasks(chunks: Sequence[Document], document: Any) -> list[Task]:
         text = chunk.page_content
         section = str(chunk.metadata.get("section", "") or "")
         folded = fold_aligned(text)
-        if "noi nhan" in folded[:40]:
-            continue
+        recipients = _RECIPIENTS.search(folded)
+        if recipients is not None:
+            # "Nơi nhận:" ends the body: the recipient list and signature assign nothing.
+            if recipients.start() == 0:
+                break
+            chunk = Document(page_content=text[: recipients.start()].rstrip(),
+                             metadata=chunk.metadata)
+            text = chunk.page_content
         headings = [h for h in section.split(SECTION_SEPARATOR) if h]
         if any(_NON_TASK_HEADING.search(key(h)) for h in headings):
             continue
@@ -148,11 +158,12 @@ def extract_tasks(chunks: Sequence[Document], document: Any) -> list[Task]:
             continue
         heading_subjects = _heading_subjects(headings)
         found = _line_items(chunk, year, heading_subjects, directives_only=not headings)
-        if not headings:
-            for raw in found:
-                if not closing_subjects and raw.subjects:
-                    closing_subjects = [_Subject(s.mention, "thực hiện") for s in raw.subjects]
+        for raw in found:
+            if raw.extra.get("closing") and not closing_subjects and raw.subjects:
+                closing_subjects = [_Subject(s.mention, "thực hiện") for s in raw.subjects]
         raws.extend(found)
+        if recipients is not None:
+            break
 
     default = closing_subjects
     if not default and issuer:
@@ -289,9 +300,11 @@ def _line_items(
         end = start + len(line.rstrip())
         if depth <= context_depth:
             context, context_depth, context_deadline = [], 99, Deadline()
-        if directives_only:
+        closing = _CLOSING.match(folded, body) is not None
+        if directives_only or closing:
             raw = _directive_sentence(chunk, folded, body, end, year)
             if raw is not None:
+                raw.extra["closing"] = True
                 out.append(raw)
             continue
         subjects, action_start = _subjects_at(text, folded, body, end)

@@ -86,6 +86,9 @@ _STOP_WORDS = (
 ).split()
 _STOP_ACCENTED = set(_STOP_WORDS)
 _STOP = {fold(w) for w in _STOP_WORDS}
+# Folded, these are also name syllables ("Một cửa", "cán bộ", "Khen thưởng"): in text
+# typed without diacritics they end a name only when a capitalised word follows ("cua So").
+_AMBIGUOUS = {"cua", "bo", "thuong", "can"}
 _STOP_BIGRAMS = {("cong", "khai"), ("to", "chuc"), ("cong", "bo"), ("trien", "khai")}
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
@@ -170,10 +173,12 @@ def _is_acronym(tok: _Tok) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
-def _is_stop(tok: _Tok) -> bool:
+def _is_stop(tok: _Tok, nxt: _Tok | None = None) -> bool:
     lower = tok.raw.lower()
     if lower != tok.low:  # written with diacritics: compare exactly
         return lower in _STOP_ACCENTED
+    if tok.low in _AMBIGUOUS:
+        return nxt is not None and _is_word(nxt) and _is_cap(nxt)
     return tok.low in _STOP
 
 
@@ -250,7 +255,7 @@ def _named_at(text: str, toks: list[_Tok], i: int) -> tuple[UnitMention, int] | 
             and have_component
             and tok.raw[0].islower()
             and lc_run < lc_limit
-            and not _is_stop(tok)
+            and not _is_stop(tok, toks[j + 1] if j + 1 < n else None)
             and tok.low != "va"
             and not (j + 1 < n and (tok.low, toks[j + 1].low) in _STOP_BIGRAMS)
         ):
