@@ -29,8 +29,13 @@ class StatusUpdate(BaseModel):
     by: str = Field("", max_length=200, description="Người cập nhật.")
 
 
-def _tasks(assistant: Any, document: str | None, unit: str | None, dimension: int | None,
-           today: date | None) -> list[Any]:
+def _tasks(
+    assistant: Any,
+    document: str | None,
+    unit: str | None,
+    dimension: int | None,
+    today: date | None,
+) -> list[Any]:
     try:
         tasks: list[Any] = assistant.tasks(
             document_id=document, unit=unit, dimension=dimension, today=today
@@ -79,7 +84,7 @@ def task_report(
     format: Annotated[Literal["md", "docx"], Query()] = "docx",
     today: TodayQuery = None,
 ) -> Response:
-    """"Báo cáo kết quả thực hiện Kế hoạch …" grouped by the eight dimensions."""
+    """ "Báo cáo kết quả thực hiện Kế hoạch …" grouped by the eight dimensions."""
     try:
         content, media, filename = assistant.task_report(document, format, today=today)
     except ValueError as exc:
@@ -91,8 +96,12 @@ def task_report(
     )
 
 
-@router.put("/{task_id}/status", dependencies=[Admin], tags=["quản trị"],
-            summary="Cập nhật trạng thái nhiệm vụ / set task status")
+@router.put(
+    "/{task_id}/status",
+    dependencies=[Admin],
+    tags=["quản trị"],
+    summary="Cập nhật trạng thái nhiệm vụ / set task status",
+)
 def set_status(task_id: str, body: StatusUpdate, assistant: AssistantDep) -> dict[str, Any]:
     """Set a task's status with a note and an evidence link (admin token)."""
     try:

@@ -446,6 +446,18 @@ def quiz(
     )
 
 
+def _day(value: str | None) -> Any:
+    """``--today`` as a date; ValueError (shown as a usage error) when malformed."""
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"Ngày không hợp lệ: {value!r} (YYYY-MM-DD) / invalid date") from exc
+
+
 @app.command()
 def show(
     ctx: typer.Context,
@@ -486,11 +498,16 @@ def tasks(
         str | None, typer.Option("--format", help="docx | xlsx | md | ics (xuất tệp).")
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Ghi ra tệp.")] = None,
+    today: Annotated[
+        str | None, typer.Option("--today", help="Ngày so hạn YYYY-MM-DD (mặc định: hôm nay).")
+    ] = None,
 ) -> None:
     """Nhiệm vụ của từng đơn vị theo kế hoạch / each unit's tasks and deadlines."""
     assistant = _assistant(ctx)
     try:
-        found = assistant.tasks(document_id=document, unit=unit, dimension=dimension)
+        found = assistant.tasks(
+            document_id=document, unit=unit, dimension=dimension, today=_day(today)
+        )
         if fmt is not None:
             content, _media, filename = assistant.export_tasks(found, fmt)
     except ValueError as exc:
@@ -532,11 +549,14 @@ def report(
     document: Annotated[str, typer.Option("--document", help="Mã văn bản (kế hoạch).")],
     fmt: Annotated[str, typer.Option("--format", help="docx | md")] = "md",
     out: Annotated[Path | None, typer.Option("--out", help="Ghi ra tệp.")] = None,
+    today: Annotated[
+        str | None, typer.Option("--today", help="Ngày so hạn YYYY-MM-DD (mặc định: hôm nay).")
+    ] = None,
 ) -> None:
     """Báo cáo kết quả thực hiện kế hoạch (khung) / results report skeleton by dimension."""
     assistant = _assistant(ctx)
     try:
-        content, _media, filename = assistant.task_report(document, fmt)
+        content, _media, filename = assistant.task_report(document, fmt, today=_day(today))
     except ValueError as exc:
         typer.echo(f"Lỗi: {exc}", err=True)
         raise typer.Exit(code=2) from exc

@@ -147,8 +147,17 @@ def main() -> None:
             for extra in f["extra"]:
                 print(f"  EXTRA {plan}: {extra}")
     if args.append:
-        block = ["", "## Task extraction (plan → tasks)", "", f"`{command}`", "", "```",
-                 *lines, "```", ""]
+        block = [
+            "",
+            "## Task extraction (plan → tasks)",
+            "",
+            f"`{command}`",
+            "",
+            "```",
+            *lines,
+            "```",
+            "",
+        ]
         with args.append.open("a", encoding="utf-8") as out:
             out.write("\n".join(block))
 

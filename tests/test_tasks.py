@@ -91,10 +91,14 @@ def test_deadlines(text: str, due: str, recurrence: str) -> None:
         ("Sở Nội vụ, Văn phòng UBND tỉnh", ["Sở Nội vụ", "Văn phòng UBND tỉnh"]),
         ("Văn phòng HĐND và UBND xã tham mưu", ["Văn phòng HĐND và UBND xã"]),
         ("Công chức Tư pháp - Hộ tịch tiếp nhận", ["Công chức Tư pháp - Hộ tịch"]),
-        ("Phòng Văn hóa, Thể thao và Du lịch huyện hướng dẫn",
-         ["Phòng Văn hóa, Thể thao và Du lịch huyện"]),
-        ("Trưởng các phòng, Giám đốc các đơn vị trực thuộc:",
-         ["Trưởng các phòng, Giám đốc các đơn vị trực thuộc"]),
+        (
+            "Phòng Văn hóa, Thể thao và Du lịch huyện hướng dẫn",
+            ["Phòng Văn hóa, Thể thao và Du lịch huyện"],
+        ),
+        (
+            "Trưởng các phòng, Giám đốc các đơn vị trực thuộc:",
+            ["Trưởng các phòng, Giám đốc các đơn vị trực thuộc"],
+        ),
         ("UBND các xã, thị trấn báo cáo", ["UBND các xã, thị trấn"]),
         ("Phong Hanh chinh va Tong hop trien khai", ["Phong Hanh chinh va Tong hop"]),
         ("Phòng, chống tham nhũng; Ban hành kế hoạch", []),
@@ -117,10 +121,13 @@ I. MỤC ĐÍCH, YÊU CẦU
 
 II. NHIỆM VỤ
 1. Thủ tục hành chính công
-- Phòng Tư pháp huyện chủ trì, phối hợp với Phòng Nội vụ huyện rà soát quy trình nội bộ giải quyết thủ tục hành chính, hoàn thành trong quý II/2025.
-- Các xã, thị trấn niêm yết công khai thủ tục hành chính tại Bộ phận Một cửa; thường xuyên cập nhật khi có thay đổi.
+- Phòng Tư pháp huyện chủ trì, phối hợp với Phòng Nội vụ huyện rà soát quy trình nội bộ \
+giải quyết thủ tục hành chính, hoàn thành trong quý II/2025.
+- Các xã, thị trấn niêm yết công khai thủ tục hành chính tại Bộ phận Một cửa; thường xuyên \
+cập nhật khi có thay đổi.
 2. Quản trị điện tử
-Giao Văn phòng HĐND và UBND huyện hướng dẫn sử dụng dịch vụ công trực tuyến, báo cáo kết quả định kỳ 6 tháng.
+Giao Văn phòng HĐND và UBND huyện hướng dẫn sử dụng dịch vụ công trực tuyến, báo cáo kết \
+quả định kỳ 6 tháng.
 
 III. TỔ CHỨC THỰC HIỆN
 Đề nghị các phòng, ban thuộc UBND huyện báo cáo kết quả thực hiện trước ngày 20/11/2025.
@@ -137,7 +144,11 @@ def test_a_plan_the_code_has_never_seen() -> None:
     assert ("Văn phòng HĐND và UBND huyện", "thực hiện", "", "định kỳ 6 tháng", 8) in got
     # "các phòng, ban" expands to the phòng it names, and stays for the others.
     report = {t.unit for t in tasks if t.due == "2025-11-20"}
-    assert report == {"Phòng Tư pháp huyện", "Phòng Nội vụ huyện", "Các phòng, ban thuộc UBND huyện"}
+    assert report == {
+        "Phòng Tư pháp huyện",
+        "Phòng Nội vụ huyện",
+        "Các phòng, ban thuộc UBND huyện",
+    }
     for task in tasks:
         assert task.action in next(
             c.page_content for c in parsed.chunks if c.metadata["chunk_index"] == task.chunk_index
@@ -146,8 +157,10 @@ def test_a_plan_the_code_has_never_seen() -> None:
 
 def test_answer_for_unit_lists_tasks_with_deadlines_and_citations(seed: tuple) -> None:
     _, tasks = seed
-    for question in ("Phòng Hành chính và Tổng hợp phải làm gì?",
-                     "phong hanh chinh tong hop phai lam gi"):
+    for question in (
+        "Phòng Hành chính và Tổng hợp phải làm gì?",
+        "phong hanh chinh tong hop phai lam gi",
+    ):
         answer = answer_for_unit(question, tasks)
         assert answer is not None and answer.startswith(f"Nhiệm vụ của {HC}")
         assert "trước ngày 15 tháng 12 năm 2023" in answer and "[1]" in answer
@@ -163,7 +176,8 @@ RESULTS = """# Kết quả PAPI của tỉnh
 
 ## Điểm theo năm
 
-| Năm | Điểm tổng | Thứ hạng tự tính (không chính thức) | CS1 | CS2 | CS3 | CS4 | CS5 | CS6 | CS7 | CS8 |
+| Năm | Điểm tổng | Thứ hạng tự tính (không chính thức) \
+| CS1 | CS2 | CS3 | CS4 | CS5 | CS6 | CS7 | CS8 |
 |---|---|---|---|---|---|---|---|---|---|---|
 | 2023 | 43,10 | 20 | 5,10 | 5,20 | 4,30 | 6,40 | 7,50 | 7,60 | 3,20 | 3,10 |
 | 2024 | 44,00 | 18 | 5,2 | – | 4.4 | 6,5 | 7,6 | 7,7 | 3,3 | 3,0 |

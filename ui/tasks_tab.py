@@ -92,8 +92,7 @@ def render_chart(results: Any, tasks: list[Task]) -> str:
         mark = " (yếu)" if d in weak else ""
         parts += [
             f'<text x="0" y="{y + 15}" font-size="12">{d}. {html.escape(name)}</text>',
-            f'<rect x="{label_w}" y="{y}" width="{width:.1f}" height="{bar_h}" '
-            f'fill="{colour}"/>',
+            f'<rect x="{label_w}" y="{y}" width="{width:.1f}" height="{bar_h}" fill="{colour}"/>',
             f'<text x="{label_w + chart_w + 6}" y="{y + 15}" font-size="12">'
             f"{html.escape(value)}{mark} · {counts[d]} nhiệm vụ</text>",
         ]
@@ -140,8 +139,14 @@ def build_tasks_tab(assistant: Assistant, is_admin: Callable[[str | None], bool]
         )
 
     def update(
-        token: str, task_id: str | None, status: str, note: str, evidence: str, by: str,
-        unit: str | None, dimension: str | None,
+        token: str,
+        task_id: str | None,
+        status: str,
+        note: str,
+        evidence: str,
+        by: str,
+        unit: str | None,
+        dimension: str | None,
     ) -> tuple[Any, ...]:
         if not is_admin(token):
             message = "Cần mã quản trị hợp lệ / a valid admin token is required."
@@ -169,9 +174,7 @@ def build_tasks_tab(assistant: Assistant, is_admin: Callable[[str | None], bool]
         )
         chart = gr.HTML(elem_id="papi-task-chart")
         with gr.Row():
-            unit = gr.Dropdown(
-                [_ALL], value=_ALL, label="Đơn vị", allow_custom_value=True, scale=3
-            )
+            unit = gr.Dropdown([_ALL], value=_ALL, label="Đơn vị", allow_custom_value=True, scale=3)
             dimension = gr.Dropdown(
                 [_ALL, *[f"{d}. {n}" for d, n in DIMENSIONS.items()]],
                 value=_ALL,
@@ -194,8 +197,9 @@ def build_tasks_tab(assistant: Assistant, is_admin: Callable[[str | None], bool]
         with gr.Accordion("Cập nhật trạng thái (quản trị)", open=False):
             token = gr.Textbox(label="Mã quản trị", type="password")
             task_choice = gr.Dropdown([], label="Mã nhiệm vụ", allow_custom_value=True)
-            status = gr.Radio(["chưa làm", "đang làm", "đã xong"], value="đang làm",
-                              label="Trạng thái")
+            status = gr.Radio(
+                ["chưa làm", "đang làm", "đã xong"], value="đang làm", label="Trạng thái"
+            )
             note = gr.Textbox(label="Ghi chú", max_length=2000)
             evidence = gr.Textbox(label="Đường dẫn minh chứng", max_length=1000)
             by = gr.Textbox(label="Người cập nhật", max_length=200)

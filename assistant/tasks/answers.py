@@ -32,10 +32,7 @@ def _words(text: str) -> list[str]:
 def _in_order(needle: list[str], hay: list[str]) -> bool:
     if not needle:
         return False
-    for i in range(len(hay) - len(needle) + 1):
-        if hay[i : i + len(needle)] == needle:
-            return True
-    return False
+    return any(hay[i : i + len(needle)] == needle for i in range(len(hay) - len(needle) + 1))
 
 
 def match_unit(question: str, tasks: Sequence[Task]) -> tuple[str, list[Task]] | None:
@@ -88,8 +85,9 @@ def answer_for_unit(question: str, tasks: Sequence[Task]) -> str | None:
         when = task.deadline or task.recurrence or "không nêu thời hạn"
         due = f" (hạn {task.due})" if task.due and task.due not in when else ""
         unit_note = f" — {task.unit}" if task.unit != unit else ""
-        lines.append(f"{i}. {task.action} — thời hạn: {when}{due}; vai trò: {task.role}"
-                     f"{unit_note} [{n}]")
+        lines.append(
+            f"{i}. {task.action} — thời hạn: {when}{due}; vai trò: {task.role}{unit_note} [{n}]"
+        )
     lines.append("")
     lines.append("Nguồn:")
     for n, (title, section, quote) in enumerate(sources, 1):

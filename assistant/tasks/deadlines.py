@@ -36,7 +36,9 @@ _QUARTER = re.compile(
     r"(?<![0-9a-z])(?P<cue>truoc\s+)?quy\s+(?P<q>iv|i{1,3}|[1-4])(?![0-9a-z])\s*(?:/|nam|-)\s*"
     r"(?P<y>\d{4})"
 )
-_YEAR = re.compile(r"(?<![0-9a-z])(?P<cue>trong|truoc|den|hoan thanh(?:\s+trong)?)\s+nam\s+(?P<y>\d{4})")
+_YEAR = re.compile(
+    r"(?<![0-9a-z])(?P<cue>trong|truoc|den|hoan thanh(?:\s+trong)?)\s+nam\s+(?P<y>\d{4})"
+)
 _BARE_YEAR = re.compile(r"^(?:nam\s+)?(?P<y>\d{4})$")
 _PERIODIC = re.compile(
     r"(?<![0-9a-z])(?:dinh ky\s+(?P<n>\d{1,2})\s+thang(?:\s+(?:mot|1)\s+lan)?"
@@ -128,8 +130,10 @@ def parse_deadline(text: str, *, year_hint: int | None = None, cue: bool = True)
             spans.append((match.start() + offset, match.end() + offset))
 
     for match in _PERIODIC.finditer(folded):
-        if match.group("p") and not match.group(0).startswith("dinh") and not _periodic_ok(
-            folded, match.start(), bool(spans)
+        if (
+            match.group("p")
+            and not match.group(0).startswith("dinh")
+            and not _periodic_ok(folded, match.start(), bool(spans))
         ):
             continue
         if match.group("n") or match.group("n2"):
@@ -153,7 +157,7 @@ def parse_deadline(text: str, *, year_hint: int | None = None, cue: bool = True)
 
 
 def _periodic_ok(folded: str, start: int, after_date: bool) -> bool:
-    """"hằng năm" is the task's period at the start of a clause, after a date ("trước
+    """ "hằng năm" is the task's period at the start of a clause, after a date ("trước
     30/6 hằng năm") or after a reporting verb, not as a modifier ("kế hoạch sử dụng đất
     hằng năm")."""
     before = folded[:start].rstrip()

@@ -61,16 +61,15 @@ _NON_TASK_HEADING = re.compile(
     r"(?<![a-z])(?:muc dich|yeu cau|muc tieu|quan diem|can cu|thuc trang|tinh hinh|"
     r"ket qua dat duoc|pham vi|doi tuong ap dung|giai thich)(?![a-z])"
 )
-_MARKER = re.compile(
-    r"(?P<m>[-–—•·●○■□▪►✓]|\+|\*(?=\s)|\d{1,2}(?:\.\d{1,2}){0,3}[.)]|[a-zđ]\))\s*"
-)
+_MARKER = re.compile(r"(?P<m>[-–—•·●○■□▪►✓]|\+|\*(?=\s)|\d{1,2}(?:\.\d{1,2}){0,3}[.)]|[a-zđ]\))\s*")
 _RECIPIENTS = re.compile(r"(?:^|\n)[*_\s]*noi nhan\b")
 # The closing formula ("Trên đây là Kế hoạch …"): only its directive sentences assign work,
 # and the units they address are the document's default executors.
 _CLOSING = re.compile(r"[*_\s]*tren day la\b")
 _DIRECTIVE = re.compile(r"(?<![a-z])(?:giao cho|giao|de nghi|yeu cau)\s+")
 _ROLE_AT = re.compile(
-    r"[\s,:]*(?:(?P<lead>chu tri|la (?:don vi |co quan )?dau moi)|(?P<adv>tham muu|la co quan tham muu)|"
+    r"[\s,:]*(?:(?P<lead>chu tri|la (?:don vi |co quan )?dau moi)|"
+    r"(?P<adv>tham muu|la co quan tham muu)|"
     r"(?P<co>phoi hop)(?!\s+voi\s+(?:cac\s+)?(?:don vi|co quan)\s+lien quan\s+chu tri))"
 )
 _PARTNERS = re.compile(r"(?<![a-z])phoi hop(?:\s+chat che)?\s+voi\s+")
@@ -83,8 +82,22 @@ _REFERENCE = re.compile(
     r"(?:\s+của\s+(?:[A-ZĐ][\w]*|UBND|HĐND)(?:\s+[\wđĐ]+){0,4}?(?=[,;.)]|\s+(?:về|và|theo|trong)\b|$))?"
 )
 _MIN_ACTION = 12
-_DEPTH = {"-": 3, "–": 3, "—": 3, "•": 3, "·": 3, "●": 3, "○": 4, "■": 3, "□": 4, "▪": 4,
-          "►": 3, "✓": 3, "+": 4, "*": 3}
+_DEPTH = {
+    "-": 3,
+    "–": 3,
+    "—": 3,
+    "•": 3,
+    "·": 3,
+    "●": 3,
+    "○": 4,
+    "■": 3,
+    "□": 4,
+    "▪": 4,
+    "►": 3,
+    "✓": 3,
+    "+": 4,
+    "*": 3,
+}
 
 
 @dataclass
@@ -147,8 +160,9 @@ def extract_tasks(chunks: Sequence[Document], document: Any) -> list[Task]:
             # "Nơi nhận:" ends the body: the recipient list and signature assign nothing.
             if recipients.start() == 0:
                 break
-            chunk = Document(page_content=text[: recipients.start()].rstrip(),
-                             metadata=chunk.metadata)
+            chunk = Document(
+                page_content=text[: recipients.start()].rstrip(), metadata=chunk.metadata
+            )
             text = chunk.page_content
         headings = [h for h in section.split(SECTION_SEPARATOR) if h]
         if any(_NON_TASK_HEADING.search(key(h)) for h in headings):
@@ -210,9 +224,7 @@ def _expand(mention: UnitMention, named: dict[str, UnitMention]) -> list[tuple[s
     return [*members, (display(mention.name), "")]
 
 
-def _task(
-    raw: _Raw, document_id: str, title: str, unit: str, role: str, collective: str
-) -> Task:
+def _task(raw: _Raw, document_id: str, title: str, unit: str, role: str, collective: str) -> Task:
     text = raw.chunk.page_content
     action = text[raw.action[0] : raw.action[1]]
     meta = raw.chunk.metadata
@@ -231,8 +243,9 @@ def _task(
         due=raw.deadline.due,
         recurrence=raw.deadline.recurrence,
         dimension=dims[0] if dims else None,
-        legal_basis=tuple(dict.fromkeys(" ".join(m.group(0).split())
-                                        for m in _REFERENCE.finditer(action))),
+        legal_basis=tuple(
+            dict.fromkeys(" ".join(m.group(0).split()) for m in _REFERENCE.finditer(action))
+        ),
         collective=collective,
         document_title=title,
         extra=dict(raw.extra),
@@ -261,9 +274,7 @@ def _heading_subjects(headings: list[str]) -> list[_Subject]:
     for heading in reversed(headings):
         body = _MARKER.sub("", heading, count=1).strip()
         body = re.sub(r"^[IVXLC]{1,7}\.\s*", "", body)
-        lead = re.match(
-            r"(?:trach nhiem cua|giao cho|giao|de nghi|yeu cau)\s+", fold_aligned(body)
-        )
+        lead = re.match(r"(?:trach nhiem cua|giao cho|giao|de nghi|yeu cau)\s+", fold_aligned(body))
         start = lead.end() if lead else 0
         mentions, end = unit_list_at(body, start)
         if mentions:
@@ -324,11 +335,18 @@ def _line_items(
         if action_end - action_start < _MIN_ACTION:
             continue
         if not subjects:
-            subjects = [_Subject(s.mention, _role_after(folded, action_start) or s.role)
-                        for s in (context or heading_subjects)]
+            subjects = [
+                _Subject(s.mention, _role_after(folded, action_start) or s.role)
+                for s in (context or heading_subjects)
+            ]
         out.append(
-            _Raw(chunk, (action_start, action_end), (lead, end), subjects,
-                 deadline or context_deadline)
+            _Raw(
+                chunk,
+                (action_start, action_end),
+                (lead, end),
+                subjects,
+                deadline or context_deadline,
+            )
         )
     return out
 
@@ -377,7 +395,7 @@ def _partners(
 def _directive_sentence(
     chunk: Document, folded: str, body: int, end: int, year: int | None
 ) -> _Raw | None:
-    """"… Đề nghị các phòng, đơn vị trực thuộc triển khai …, báo cáo … trước ngày …"
+    """ "… Đề nghị các phòng, đơn vị trực thuộc triển khai …, báo cáo … trước ngày …"
     in a paragraph outside every section (the closing formula)."""
     text = chunk.page_content
     for directive in _DIRECTIVE.finditer(folded, body, end):
@@ -442,20 +460,20 @@ def _table_rows(chunk: Document, year: int | None) -> list[_Raw]:
         if len(spans) != len(cells):
             continue
 
-        def cell(role: str, spans: list[tuple[int, int]] = spans) -> tuple[int, int] | None:
+        def span_of(role: str, spans: list[tuple[int, int]] = spans) -> tuple[int, int] | None:
             index = columns.get(role)
             return spans[index] if index is not None and index < len(spans) else None
 
-        action = cell("action")
+        action = span_of("action")
         if action is None or action[1] - action[0] < _MIN_ACTION:
             continue
         subjects: list[_Subject] = []
         for role, name in (("lead", "chủ trì"), ("unit", "thực hiện"), ("partner", "phối hợp")):
-            span = cell(role)
+            span = span_of(role)
             if span is None or span[0] == span[1]:
                 continue
             subjects.extend(_Subject(m, name) for m in _cell_units(text[span[0] : span[1]]))
-        deadline_span = cell("deadline")
+        deadline_span = span_of("deadline")
         deadline = (
             parse_deadline(text[deadline_span[0] : deadline_span[1]], year_hint=year, cue=False)
             if deadline_span

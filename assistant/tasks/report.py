@@ -18,7 +18,7 @@ BLANK = "……………………………………………………"
 
 
 def report_title(document_title: str, doc_type: str = "Kế hoạch") -> str:
-    """"Báo cáo kết quả thực hiện Kế hoạch <title>"."""
+    """ "Báo cáo kết quả thực hiện Kế hoạch <title>"."""
     kind = doc_type or "Kế hoạch"
     title = document_title.strip()
     if title and not title.lower().startswith(kind.lower()):
@@ -40,9 +40,14 @@ def _when(task: Task) -> str:
 
 def report_markdown(tasks: Sequence[Task], title: str) -> bytes:
     """The report as Markdown."""
-    lines = [f"# {title}", "", f"Tổng số nhiệm vụ: {len(tasks)}; "
-             f"đã xong: {sum(t.status == 'đã xong' for t in tasks)}; "
-             f"quá hạn: {sum(t.overdue for t in tasks)}.", ""]
+    lines = [
+        f"# {title}",
+        "",
+        f"Tổng số nhiệm vụ: {len(tasks)}; "
+        f"đã xong: {sum(t.status == 'đã xong' for t in tasks)}; "
+        f"quá hạn: {sum(t.overdue for t in tasks)}.",
+        "",
+    ]
     for heading, group in _groups(tasks):
         lines += [f"## {heading}", ""]
         if not group:
@@ -83,8 +88,15 @@ def report_docx(tasks: Sequence[Task], title: str) -> bytes:
             cell.text = name
         for i, task in enumerate(group, 1):
             status = task.status + (" (Quá hạn)" if task.overdue else "")
-            values = (str(i), f"{task.unit} ({task.role})", task.action, _when(task), status,
-                      task.note, "")
+            values = (
+                str(i),
+                f"{task.unit} ({task.role})",
+                task.action,
+                _when(task),
+                status,
+                task.note,
+                "",
+            )
             for cell, value in zip(table.add_row().cells, values, strict=True):
                 cell.text = value
     doc.add_heading("Khó khăn, vướng mắc và đề xuất, kiến nghị", level=2)

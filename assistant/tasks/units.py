@@ -71,19 +71,28 @@ _HEAD_TOKENS = tuple(tuple(h.split()) for h in _HEADS)
 _ACRONYM_HEADS = {"ubnd", "hdnd", "ubmttq"}
 # Heads that are a whole unit once a level follows ("Công an xã", "UBND huyện").
 _LEVEL_COMPLETE = {"cong an", "tram y te", "ubnd", "hdnd", "uy ban nhan dan", "ubmttq"}
-_LEVELS = (("thi", "tran"), ("thi", "xa"), ("thanh", "pho"), ("xa",), ("phuong",), ("huyen",),
-           ("quan",), ("tinh",))
+_LEVELS = (
+    ("thi", "tran"),
+    ("thi", "xa"),
+    ("thanh", "pho"),
+    ("xa",),
+    ("phuong",),
+    ("huyen",),
+    ("quan",),
+    ("tinh",),
+)
 # Lower-case words that end a name: verbs, prepositions and role words that follow a
 # unit in a sentence ("Phòng Tư pháp hướng dẫn …", "Công an xã chủ trì …"). Written with
 # diacritics: "cửa" (Bộ phận Một cửa) is not "của", "thưởng" (Khen thưởng) is not
 # "thường"; a word typed without diacritics is compared folded.
-_STOP_WORDS = (
+_STOP_TEXT = (
     "chủ phối thực tham có chịu xây theo hướng báo kiểm rà cập giúp để về tại trong của với "
     "cho nhằm khi được đã sẽ là làm cần phải đảm tiếp tăng nâng đồng trước chậm hằng hàng "
     "định thường tổng nộp gửi trình tuyên mỗi này đó thì nếu hoặc cùng liên ban hoàn xử giải "
     "hỗ đôn bố phụ rút từ đánh kỳ lập áp sau gồm như niêm nắm phấn phân quyết vận thành "
     "bảo tổ ký chỉ giao đề tiến"
-).split()
+)
+_STOP_WORDS = _STOP_TEXT.split()
 _STOP_ACCENTED = set(_STOP_WORDS)
 _STOP = {fold(w) for w in _STOP_WORDS}
 # Folded, these are also name syllables ("Một cửa", "cán bộ", "Khen thưởng"): in text
@@ -121,18 +130,30 @@ _NOUN_HEADS: dict[str, set[str]] = {
     "cong chuc": {"cong chuc"},
     "bo phan": {"bo phan"},
     "hoi": {"hoi", "hoi lien hiep phu nu"},
-    "doan the chinh tri - xa hoi": {"hoi", "doan", "doan thanh nien", "hoi lien hiep phu nu",
-                                    "mat tran to quoc", "uy ban mat tran to quoc", "ubmttq"},
-    "doan the": {"hoi", "doan", "doan thanh nien", "hoi lien hiep phu nu", "mat tran to quoc",
-                 "uy ban mat tran to quoc", "ubmttq"},
+    "doan the chinh tri - xa hoi": {
+        "hoi",
+        "doan",
+        "doan thanh nien",
+        "hoi lien hiep phu nu",
+        "mat tran to quoc",
+        "uy ban mat tran to quoc",
+        "ubmttq",
+    },
+    "doan the": {
+        "hoi",
+        "doan",
+        "doan thanh nien",
+        "hoi lien hiep phu nu",
+        "mat tran to quoc",
+        "uy ban mat tran to quoc",
+        "ubmttq",
+    },
     "xa": {"ubnd", "uy ban nhan dan"},
     "phuong": {"ubnd", "uy ban nhan dan"},
     "thi tran": {"ubnd", "uy ban nhan dan"},
     "huyen": {"ubnd", "uy ban nhan dan"},
 }
-_ALIAS = re.compile(
-    r"\((?:sau day\s+)?(?:goi tat|viet tat|goi)\s+la\s+([^()]{2,80}?)\)"
-)
+_ALIAS = re.compile(r"\((?:sau day\s+)?(?:goi tat|viet tat|goi)\s+la\s+([^()]{2,80}?)\)")
 
 
 @dataclass(frozen=True)
@@ -156,8 +177,10 @@ class _Tok:
 
 
 def _tokens(text: str, folded: str) -> list[_Tok]:
-    return [_Tok(m.start(), m.end(), m.group(), folded[m.start() : m.end()])
-            for m in _TOKEN.finditer(text)]
+    return [
+        _Tok(m.start(), m.end(), m.group(), folded[m.start() : m.end()])
+        for m in _TOKEN.finditer(text)
+    ]
 
 
 def _is_word(tok: _Tok) -> bool:
@@ -267,9 +290,14 @@ def _named_at(text: str, toks: list[_Tok], i: int) -> tuple[UnitMention, int] | 
         if connector and have_component and j + 1 < n:
             nxt = toks[j + 1]
             both_acronyms = _is_acronym(toks[j - 1]) and _is_acronym(nxt)
-            if _is_word(nxt) and (_is_cap(nxt) or _is_acronym(nxt)) and (
-                both_acronyms or (not _starts_unit(toks, j + 1) and tok.raw != ",")
-                or (tok.raw == "," and not _starts_unit(toks, j + 1) and _comma_inside(toks, j))
+            if (
+                _is_word(nxt)
+                and (_is_cap(nxt) or _is_acronym(nxt))
+                and (
+                    both_acronyms
+                    or (not _starts_unit(toks, j + 1) and tok.raw != ",")
+                    or (tok.raw == "," and not _starts_unit(toks, j + 1) and _comma_inside(toks, j))
+                )
             ):
                 j += 1
                 continue
