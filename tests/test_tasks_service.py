@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from api.app import create_app
-from assistant.cli import app as cli_app
 from assistant.tasks.store import FILE_NAME
+from cli.main import app as cli_app
 from tests.conftest import PLAN_ID
 
 TODAY = date(2026, 12, 1)
@@ -52,7 +52,7 @@ def commune_plan(path: Path, *, revised: bool = False) -> Path:
         "Đề nghị Trạm Y tế xã báo cáo kết quả thực hiện về UBND xã trước ngày 15/11/2025.",
     ):
         document.add_paragraph(line)
-    document.save(path)
+    document.save(str(path))
     return path
 
 
@@ -139,7 +139,9 @@ def test_results_report_docx_lists_every_task(make_assistant: Callable[..., Any]
     content, media, name = assistant.task_report(PLAN_ID, "docx", today=TODAY)
     assert name.endswith(".docx") and "word" in media
     report = docx.Document(io.BytesIO(content))
-    headings = [p.text for p in report.paragraphs if p.style.name.startswith("Heading")]
+    headings = [
+        p.text for p in report.paragraphs if p.style and str(p.style.name).startswith("Heading")
+    ]
     assert headings[0].startswith("Báo cáo kết quả thực hiện Kế hoạch Cải thiện")
     assert "4. Kiểm soát tham nhũng trong khu vực công" in headings
     rows = [[c.text for c in row.cells] for table in report.tables for row in table.rows[1:]]

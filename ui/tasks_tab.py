@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from ingest.papi import DIMENSIONS
+from assistant.quiz import DIMENSION_NAMES as DIMENSIONS
 
 if TYPE_CHECKING:
-    from assistant.facade import Assistant
-    from assistant.tasks import Task
+    from assistant.core.facade import Assistant
+
+Task = Any  # assistant.tasks.Task; the UI sees it only through the facade
 
 HEADERS = [
     "Mã",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.vietnamese import canonical_tones, fold
+from vntext.normalize import canonical_tones, fold
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.tasks.folding import fold_aligned, key
-from ingest.vietnamese import fold
+from vntext.normalize import fold
 
 _HEADS = tuple(
     sorted(
