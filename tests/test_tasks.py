@@ -223,3 +223,17 @@ def test_overdue_against_a_given_day(seed: tuple) -> None:
     assert report.is_overdue(date(2026, 12, 1)) and not report.is_overdue(date(2023, 12, 1))
     routine = next(t for t in tasks if t.recurrence)
     assert not routine.is_overdue(date(2026, 12, 1))
+
+
+def test_chart_marks_weak_dimensions_and_escapes_document_text(seed: tuple) -> None:
+    from ui.tasks_tab import render_chart, task_rows
+
+    _, tasks = seed
+    parsed = parse_bytes(RESULTS.encode("utf-8"), "ket-qua.md")
+    svg = render_chart(find_papi_results(parsed.chunks), tasks)
+    assert svg.count("<rect") == 8 and svg.count("(yếu)") == 3
+    assert "8 nhiệm vụ" in svg  # dimension 1 has four actions for two units each
+    missing = render_chart(None, tasks)
+    assert "Chưa có bảng kết quả PAPI" in missing and "<svg" not in missing
+    rows = task_rows(tasks)
+    assert len(rows) == len(tasks) and rows[0][0] == tasks[0].id

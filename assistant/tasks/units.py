@@ -86,7 +86,7 @@ _LEVELS = (
 # diacritics: "cửa" (Bộ phận Một cửa) is not "của", "thưởng" (Khen thưởng) is not
 # "thường"; a word typed without diacritics is compared folded.
 _STOP_TEXT = (
-    "chủ phối thực tham có chịu xây theo hướng báo kiểm rà cập giúp để về tại trong của với "
+    "chủ phối thực tham có chịu xây theo hướng báo kiểm rà cập để về tại trong của với "
     "cho nhằm khi được đã sẽ là làm cần phải đảm tiếp tăng nâng đồng trước chậm hằng hàng "
     "định thường tổng nộp gửi trình tuyên mỗi này đó thì nếu hoặc cùng liên ban hoàn xử giải "
     "hỗ đôn bố phụ rút từ đánh kỳ lập áp sau gồm như niêm nắm phấn phân quyết vận thành "
@@ -97,7 +97,7 @@ _STOP_ACCENTED = set(_STOP_WORDS)
 _STOP = {fold(w) for w in _STOP_WORDS}
 # Folded, these are also name syllables ("Một cửa", "cán bộ", "Khen thưởng"): in text
 # typed without diacritics they end a name only when a capitalised word follows ("cua So").
-_AMBIGUOUS = {"cua", "bo", "thuong", "can"}
+_AMBIGUOUS = {"cua", "bo", "thuong", "can", "tu", "giao"}
 _STOP_BIGRAMS = {("cong", "khai"), ("to", "chuc"), ("cong", "bo"), ("trien", "khai")}
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
@@ -264,11 +264,25 @@ def _named_at(text: str, toks: list[_Tok], i: int) -> tuple[UnitMention, int] | 
                 break  # "Phòng A Phòng B" (a missing comma): two units
             after_connector = j > 0 and (toks[j - 1].low == "va" or toks[j - 1].raw in "-–&,")
             # A component after "và"/"-" is usually short ("… và Tổng hợp", "… - Xây dựng").
-            lc_limit = 2 if after_connector and have_component else 3
+            lc_limit = 2 if after_connector and have_component else 5
             have_component = True
             lc_run = 0
             end_tok = j
             j += 1
+            continue
+        if (
+            have_component
+            and tok.low == "so"
+            and j + 1 < n
+            and toks[j + 1].raw.isdigit()
+        ):
+            # "Phòng Công chứng số 1", "Trường THCS số 2"
+            end_tok = j + 1
+            j += 2
+            continue
+        if have_component and tok.raw == "," and _lower_tail(toks, j + 1):
+            j += 1  # "Phòng Phổ biến, giáo dục pháp luật"
+            lc_run, lc_limit = 0, 4
             continue
         if _is_word(tok) and tok.low == "cac" and j + 1 < n and _is_cap(toks[j + 1]):
             j += 1
@@ -306,6 +320,27 @@ def _named_at(text: str, toks: list[_Tok], i: int) -> tuple[UnitMention, int] | 
         return None
     start, end = toks[i].start, toks[end_tok].end
     return UnitMention(start, end, text[start:end], head), end_tok + 1
+
+
+_COLLECTIVE_WORDS = {"don", "co", "nganh", "phong", "ban", "cac", "so", "bo", "dia", "xa"}
+
+
+def _lower_tail(toks: list[_Tok], k: int) -> bool:
+    """After a comma: a lower-case continuation of the name ("…, giáo dục pháp luật") —
+    one to four lower-case words that are not a verb, a collective or a level, followed by
+    a verb/role word or the end of the clause."""
+    count = 0
+    while k < len(toks) and count < 5:
+        tok = toks[k]
+        if not _is_word(tok) or not tok.raw[0].islower():
+            return 0 < count <= 4 and tok.raw in ".;:()"
+        if count == 0 and (tok.low in _COLLECTIVE_WORDS or _level_at(toks, k)):
+            return False
+        if _is_stop(tok, toks[k + 1] if k + 1 < len(toks) else None):
+            return 0 < count <= 4
+        count += 1
+        k += 1
+    return 0 < count <= 4 and k >= len(toks)
 
 
 def _comma_inside(toks: list[_Tok], j: int) -> bool:
