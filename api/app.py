@@ -38,6 +38,7 @@ TAGS = [
     {"name": "hỏi đáp", "description": "Hỏi đáp và tìm kiếm / questions and search"},
     {"name": "văn bản", "description": "Văn bản đã nạp / ingested documents"},
     {"name": "trắc nghiệm", "description": "Đề trắc nghiệm cho giảng viên / quizzes"},
+    {"name": "nhiệm vụ", "description": "Nhiệm vụ theo kế hoạch, trạng thái / plan tasks"},
     {"name": "quản trị", "description": "Cần mã quản trị / admin token required"},
     {"name": "tương thích OpenAI", "description": "OpenAI-compatible chat API"},
     {"name": "hệ thống", "description": "Health"},

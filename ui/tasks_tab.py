@@ -183,7 +183,7 @@ def build_tasks_tab(assistant: Assistant, is_admin: Callable[[str | None], bool]
                 scale=3,
             )
             refresh = gr.Button("Lọc / làm mới", scale=1)
-        summary = gr.Markdown()
+        summary = gr.Markdown(elem_id="papi-task-summary")
         table = gr.Dataframe(
             headers=HEADERS,
             datatype=["str"] * len(HEADERS),
@@ -194,18 +194,20 @@ def build_tasks_tab(assistant: Assistant, is_admin: Callable[[str | None], bool]
         )
         with gr.Row():
             buttons = {fmt: gr.Button(f"Tải {fmt.upper()}", size="sm") for fmt in EXPORT_FORMATS}
-            download = gr.File(label="Tệp tải về", interactive=False)
+            download = gr.File(label="Tệp tải về", interactive=False, elem_id="papi-task-file")
         with gr.Accordion("Cập nhật trạng thái (quản trị)", open=False):
-            token = gr.Textbox(label="Mã quản trị", type="password")
-            task_choice = gr.Dropdown([], label="Mã nhiệm vụ", allow_custom_value=True)
+            token = gr.Textbox(label="Mã quản trị", type="password", elem_id="papi-task-token")
+            task_choice = gr.Dropdown(
+                [], label="Mã nhiệm vụ", allow_custom_value=True, elem_id="papi-task-id"
+            )
             status = gr.Radio(
                 ["chưa làm", "đang làm", "đã xong"], value="đang làm", label="Trạng thái"
             )
-            note = gr.Textbox(label="Ghi chú", max_length=2000)
+            note = gr.Textbox(label="Ghi chú", max_length=2000, elem_id="papi-task-note")
             evidence = gr.Textbox(label="Đường dẫn minh chứng", max_length=1000)
             by = gr.Textbox(label="Người cập nhật", max_length=200)
-            save = gr.Button("Lưu trạng thái", variant="primary")
-            message = gr.Markdown()
+            save = gr.Button("Lưu trạng thái", variant="primary", elem_id="papi-task-save")
+            message = gr.Markdown(elem_id="papi-task-message")
 
     outputs = [table, unit, task_choice, summary, chart]
     # Loaded when the tab is opened, so a plan uploaded a moment ago is already there.
