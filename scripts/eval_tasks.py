@@ -97,12 +97,63 @@ def score(gold: list[dict[str, Any]], predicted: list[Any]) -> dict[str, Any]:
     }
 
 
+def carryover() -> None:
+    """How alike distinct tasks of one unit are, and how alike a task stays after typical
+    revisions: the evidence for :data:`assistant.tasks.carry.SIMILARITY`."""
+    import itertools
+    import random
+    import re
+
+    from assistant.tasks.carry import SIMILARITY, similarity
+
+    rng = random.Random(7)
+    distinct: list[float] = []
+    edits: dict[str, list[float]] = defaultdict(list)
+    paths = [p for p in [*PLANS.values(), *sorted(GOLD.glob("*.md"))] if "heldout2" not in p.name]
+    for path in paths:
+        parsed = parse_file(path)
+        tasks = extract_tasks(parsed.chunks, parsed.info)
+        by_unit: dict[str, set[str]] = defaultdict(set)
+        for task in tasks:
+            by_unit[unit_key(task.unit)].add(task.action)
+        for actions in by_unit.values():
+            distinct += [similarity(a, b) for a, b in itertools.combinations(sorted(actions), 2)]
+        for action in sorted({t.action for t in tasks}):
+            dated = re.sub(r"\d{1,2}/\d{1,2}/\d{4}", "31/12/2026", action)
+            if dated != action:
+                edits["a date changed"].append(similarity(action, dated))
+            appended = action + " và báo cáo kết quả về Văn phòng"
+            edits["a clause appended"].append(similarity(action, appended))
+            words = action.split()
+            words[rng.randrange(len(words))] = "điều chỉnh"
+            edits["one word replaced"].append(similarity(action, " ".join(words)))
+            if ";" in action:
+                edits["last clause dropped"].append(similarity(action, action.rsplit(";", 1)[0]))
+    print("$ python scripts/eval_tasks.py --carryover")
+    print(
+        f"distinct tasks of one unit: {len(distinct)} pairs, max similarity {max(distinct):.3f}, "
+        f"{sum(d >= SIMILARITY for d in distinct)} at or above {SIMILARITY}"
+    )
+    for name, values in edits.items():
+        share = sum(v >= SIMILARITY for v in values) / len(values)
+        print(
+            f"{name}: {len(values)} tasks, carried (≥ {SIMILARITY}) {share:.3f}, "
+            f"min similarity {min(values):.3f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--heldout", action="store_true", help="also score the held-out plan")
     parser.add_argument("--append", type=Path, help="append the figures to this Markdown file")
     parser.add_argument("--verbose", action="store_true", help="list misses and extras")
+    parser.add_argument(
+        "--carryover", action="store_true", help="measure the status carry-over threshold"
+    )
     args = parser.parse_args()
+    if args.carryover:
+        carryover()
+        return
     by_plan: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for path in sorted(GOLD.glob("*.gold.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():

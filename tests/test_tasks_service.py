@@ -48,6 +48,11 @@ def commune_plan(path: Path, *, revised: bool = False) -> Path:
         if not revised
         else "- Công chức Văn phòng - Thống kê niêm yết đầy đủ thủ tục hành chính tại Bộ phận "
         "Một cửa và trên Cổng thông tin điện tử của xã; báo cáo kết quả hằng quý.",
+        *(
+            ["- Trạm Y tế xã tổ chức tiêm chủng mở rộng cho trẻ em dưới 5 tuổi hằng tháng."]
+            if revised
+            else []
+        ),
         "III. TỔ CHỨC THỰC HIỆN",
         "Đề nghị Trạm Y tế xã báo cáo kết quả thực hiện về UBND xã trước ngày 15/11/2025.",
     ):
@@ -117,15 +122,20 @@ def test_status_survives_restart_reingest_and_revision(
     assert again[police.id].evidence == "https://vanban.example/bc-12"
     assert again[listing.id].status == "đang làm"
 
-    # The plan is revised: the unchanged task keeps its id and status, the changed one
-    # is a new task that starts over.
+    # The plan is revised: the unchanged task keeps its id and status; the reworded one
+    # (a clause added) gets a new id and, being ≥ 0.8 alike for the same unit, the old
+    # status; a task that is new in the revision starts over.
     commune_plan(commune, revised=True)
     assert restarted.ingest([commune]).counts()["replaced"] == 1
     revised = {t.id: t for t in restarted.tasks(document_id=doc_id, today=TODAY)}
     assert revised[police.id].status == "đã xong"
     assert listing.id not in revised
-    changed = next(t for t in revised.values() if "Cổng thông tin" in t.action)
-    assert changed.status == "chưa làm"
+    reworded = next(t for t in revised.values() if "Cổng thông tin" in t.action)
+    assert (reworded.status, reworded.updated_by) == ("đang làm", "VP")
+    new = next(t for t in revised.values() if "tiêm chủng" in t.action)
+    assert new.status == "chưa làm"
+    # And after another restart the carried status is simply there.
+    assert make_assistant().tasks(document_id=doc_id, today=TODAY) == list(revised.values())
 
 
 def test_results_report_docx_lists_every_task(make_assistant: Callable[..., Any]) -> None:

@@ -249,6 +249,11 @@ class Assistant:
             cached = self._task_cache.get(cache_key)
             if cached is None:
                 cached = extract_tasks(self.chunks([entry.id]), entry)
+                if self._task_store is not None:
+                    # A new version of the document: reworded tasks keep their status.
+                    from assistant.tasks.carry import carry_over
+
+                    carry_over(self._task_store, entry.id, cached)
                 self._task_cache = {
                     k: v for k, v in self._task_cache.items() if k[0] != entry.id
                 } | {cache_key: cached}
@@ -302,8 +307,18 @@ class Assistant:
         task = next((t for t in self._extracted_tasks() if t.id == task_id), None)
         if task is None:
             raise ValueError(f"Không có nhiệm vụ '{task_id}' / unknown task")
+        from assistant.tasks.folding import key
+        from assistant.tasks.units import unit_key
+
         return self._task_store.set(
-            task_id, task.document_id, status, note=note, evidence=evidence, by=by
+            task_id,
+            task.document_id,
+            status,
+            note=note,
+            evidence=evidence,
+            by=by,
+            unit_key=unit_key(task.unit),
+            action_key=key(task.action),
         )
 
     def task_report(

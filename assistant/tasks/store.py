@@ -39,7 +39,9 @@ CREATE TABLE IF NOT EXISTS task_status (
     note TEXT NOT NULL DEFAULT '',
     evidence TEXT NOT NULL DEFAULT '',
     updated_by TEXT NOT NULL DEFAULT '',
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    unit_key TEXT NOT NULL DEFAULT '',
+    action_key TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS task_status_history (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -119,6 +121,8 @@ class TaskStore:
         evidence: str = "",
         by: str = "",
         now: datetime | None = None,
+        unit_key: str = "",
+        action_key: str = "",
     ) -> TaskStatus:
         """Record a status (one transaction, with a history row). Raises ValueError for
         an unknown status or an over-long note/evidence link."""
@@ -136,16 +140,69 @@ class TaskStore:
         record = TaskStatus(task_id, document_id, status, note, evidence, by, stamp)
         with self._lock, self._db:
             self._db.execute(
-                "INSERT INTO task_status VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(task_id) DO "
-                "UPDATE SET status=excluded.status, note=excluded.note, "
+                "INSERT INTO task_status VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(task_id) "
+                "DO UPDATE SET status=excluded.status, note=excluded.note, "
                 "evidence=excluded.evidence, updated_by=excluded.updated_by, "
-                "updated_at=excluded.updated_at, document_id=excluded.document_id",
-                (task_id, document_id, status, note, evidence, by, stamp),
+                "updated_at=excluded.updated_at, document_id=excluded.document_id, "
+                "unit_key=excluded.unit_key, action_key=excluded.action_key",
+                (task_id, document_id, status, note, evidence, by, stamp, unit_key, action_key),
             )
             self._db.execute(
                 "INSERT INTO task_status_history (task_id, status, note, evidence, updated_by,"
                 " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
                 (task_id, status, note, evidence, by, stamp),
+            )
+        return record
+
+    def of_document(self, document_id: str) -> list[tuple[TaskStatus, str, str]]:
+        """Every status recorded for a document's tasks, with the unit and action keys
+        they were recorded for (to find a revised task's former status)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT task_id, document_id, status, note, evidence, updated_by, updated_at, "
+                "unit_key, action_key FROM task_status WHERE document_id = ?",
+                (document_id,),
+            ).fetchall()
+        return [(TaskStatus(*row[:7]), row[7], row[8]) for row in rows]
+
+    def carry(self, old: TaskStatus, new_id: str, unit_key: str, action_key: str) -> TaskStatus:
+        """Give task *new_id* the status *old* had (a revised wording of the same task);
+        the old row stays, the history says where the status came from."""
+        record = TaskStatus(
+            new_id,
+            old.document_id,
+            old.status,
+            old.note,
+            old.evidence,
+            old.updated_by,
+            old.updated_at,
+        )
+        with self._lock, self._db:
+            self._db.execute(
+                "INSERT OR IGNORE INTO task_status VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    new_id,
+                    old.document_id,
+                    old.status,
+                    old.note,
+                    old.evidence,
+                    old.updated_by,
+                    old.updated_at,
+                    unit_key,
+                    action_key,
+                ),
+            )
+            self._db.execute(
+                "INSERT INTO task_status_history (task_id, status, note, evidence, updated_by,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    new_id,
+                    old.status,
+                    f"(chuyển từ nhiệm vụ {old.task_id}) {old.note}".strip(),
+                    old.evidence,
+                    old.updated_by,
+                    old.updated_at,
+                ),
             )
         return record
 

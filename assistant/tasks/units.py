@@ -270,12 +270,7 @@ def _named_at(text: str, toks: list[_Tok], i: int) -> tuple[UnitMention, int] | 
             end_tok = j
             j += 1
             continue
-        if (
-            have_component
-            and tok.low == "so"
-            and j + 1 < n
-            and toks[j + 1].raw.isdigit()
-        ):
+        if have_component and tok.low == "so" and j + 1 < n and toks[j + 1].raw.isdigit():
             # "Phòng Công chứng số 1", "Trường THCS số 2"
             end_tok = j + 1
             j += 2
