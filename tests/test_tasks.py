@@ -237,3 +237,16 @@ def test_chart_marks_weak_dimensions_and_escapes_document_text(seed: tuple) -> N
     assert "Chưa có bảng kết quả PAPI" in missing and "<svg" not in missing
     rows = task_rows(tasks)
     assert len(rows) == len(tasks) and rows[0][0] == tasks[0].id
+
+
+def test_answer_for_a_commune_unit_typed_either_way() -> None:
+    from tests.conftest import REPO
+
+    parsed = parse_file(REPO / "eval" / "tasks" / "ke-hoach-papi-2025-ubnd-xa-tam-xuan.md")
+    tasks = extract_tasks(parsed.chunks, parsed.info)
+    for question in ("Công an xã có nhiệm vụ gì, hạn nào?", "cong an xa co nhiem vu gi"):
+        answer = answer_for_unit(question, tasks)
+        assert answer is not None and answer.startswith("Nhiệm vụ của Công an xã (1 nhiệm vụ)")
+        assert "nhũng nhiễu" in answer and "vai trò: chủ trì" in answer
+    police = answer_for_unit("Trạm Y tế xã phải làm gì?", tasks)
+    assert police is not None and "chậm nhất ngày 30/9/2025" in police

@@ -43,6 +43,7 @@ class Assistant:
         # Extracted tasks per (document id, sha256): a re-ingested or revised plan has a
         # new sha256 and is extracted again; an unchanged one costs nothing.
         self._task_cache: dict[tuple[str, str], list[Task]] = {}
+        self._papi_results: tuple[tuple[tuple[str, str], ...], Any] | None = None
 
     # -- documents ----------------------------------------------------------------------
 
@@ -344,4 +345,10 @@ class Assistant:
         """The PAPI results-by-dimension table found in the live documents, or None."""
         from assistant.tasks.papi_results import find_papi_results
 
-        return find_papi_results(self.chunks())
+        # Scanning every chunk is O(corpus): keep the answer until the documents change.
+        version = tuple((d.id, d.sha256) for d in self.documents())
+        cached = self._papi_results
+        if cached is None or cached[0] != version:
+            cached = (version, find_papi_results(self.chunks()))
+            self._papi_results = cached
+        return cached[1]
