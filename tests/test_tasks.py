@@ -250,3 +250,19 @@ def test_answer_for_a_commune_unit_typed_either_way() -> None:
         assert "nhũng nhiễu" in answer and "vai trò: chủ trì" in answer
     police = answer_for_unit("Trạm Y tế xã phải làm gì?", tasks)
     assert police is not None and "chậm nhất ngày 30/9/2025" in police
+
+
+def test_the_shipped_reference_note_carries_the_results_table() -> None:
+    results = find_papi_results(parse_file(CORPUS / "papi-tai-lieu-tham-khao.md").chunks)
+    assert results is not None and set(results.years) == set(range(2017, 2025))
+    assert results.years[2017].by_dimension[7] is None  # "–": dimension 7 began in 2018
+    assert len(results.weak_dimensions()) == 3
+
+
+def test_a_decision_in_articles_assigns_only_what_names_its_executor() -> None:
+    decision = parse_file(CORPUS / "library" / "quyet-dinh-1766-qd-ubnd-2020-binh-thuan.md")
+    tasks = extract_tasks(decision.chunks, decision.info)
+    assert {(t.section_ref, t.unit) for t in tasks} == {
+        ("Điều 3", "Chánh Văn phòng Ủy ban nhân dân tỉnh"),
+        ("Điều 3", "Giám đốc Sở Tư pháp"),
+    }

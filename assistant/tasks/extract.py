@@ -62,6 +62,7 @@ _NON_TASK_HEADING = re.compile(
     r"ket qua dat duoc|pham vi|doi tuong ap dung|giai thich)(?![a-z])"
 )
 _MARKER = re.compile(r"(?P<m>[-–—•·●○■□▪►✓]|\+|\*(?=\s)|\d{1,2}(?:\.\d{1,2}){0,3}[.)]|[a-zđ]\))\s*")
+_ARTICLE_PREFIX = re.compile(r"(?:Điều|Dieu)\s+\d{1,4}[a-zđ]?\.\s+")
 _RECIPIENTS = re.compile(r"(?:^|\n)[*_\s]*noi nhan\b")
 # The closing formula ("Trên đây là Kế hoạch …"): only its directive sentences assign work,
 # and the units they address are the document's default executors.
@@ -171,7 +172,13 @@ def extract_tasks(chunks: Sequence[Document], document: Any) -> list[Task]:
             raws.extend(_table_rows(chunk, year))
             continue
         heading_subjects = _heading_subjects(headings)
+        # In a legal layout (articles: a Quyết định, a Chỉ thị in Điều form) an article
+        # assigns work only where it names who does it ("Điều 3. Chánh Văn phòng …, Giám
+        # đốc Sở … chịu trách nhiệm thi hành"): no fallback to the document's addressees.
+        legal = str(chunk.metadata.get("section_ref", "")).startswith(("Điều", "Dieu"))
         found = _line_items(chunk, year, heading_subjects, directives_only=not headings)
+        if legal:
+            found = [raw for raw in found if raw.subjects]
         for raw in found:
             if raw.extra.get("closing") and not closing_subjects and raw.subjects:
                 closing_subjects = [_Subject(s.mention, "thực hiện") for s in raw.subjects]
@@ -301,6 +308,9 @@ def _line_items(
         if not stripped or stripped.startswith(("**", "#", "|")) and stripped.endswith(("**", "|")):
             continue
         lead = start + len(line) - len(line.lstrip())
+        article = _ARTICLE_PREFIX.match(text, lead)
+        if article is not None:  # "Điều 3. Chánh Văn phòng …": the article's own text
+            lead = article.end()
         marker = _MARKER.match(text, lead)
         depth = 0
         body = lead

@@ -28,6 +28,8 @@ _HEADS = tuple(
         (
             "uy ban nhan dan",
             "hoi dong nhan dan",
+            "chanh van phong",
+            "chanh thanh tra",
             "uy ban mat tran to quoc",
             "mat tran to quoc",
             "ban chi huy quan su",
@@ -103,7 +105,7 @@ _TOKEN = re.compile(r"\w+|[^\w\s]")
 
 _NOUN = (
     r"(?:doan the chinh tri - xa hoi|doan the|don vi|co quan ngang bo|co quan|dia phuong|"
-    r"thi tran|thanh pho|to chuc|bo phan|cong chuc|khu pho|to dan pho|phong|ban|nganh|so|"
+    r"thi tran|thanh pho|bo phan|cong chuc|khu pho|to dan pho|phong|ban|nganh|so|"
     r"bo|xa|phuong|huyen|tinh|hoi|thon|vu|cuc|truong)"
 )
 _PERSON = r"(?:thu truong|truong|giam doc|lanh dao|chu tich|nguoi dung dau)"
@@ -251,6 +253,14 @@ def _named_at(text: str, toks: list[_Tok], i: int) -> tuple[UnitMention, int] | 
     n = len(toks)
     while j < n:
         tok = toks[j]
+        nested = None if have_component else _head_at(toks, j)
+        if nested is not None and nested[1] - j > 1:
+            # A spelled-out body inside the name: "Chánh Văn phòng Ủy ban nhân dân tỉnh".
+            j = nested[1]
+            end_tok = j - 1
+            have_component = True
+            lc_run = 0
+            continue
         level = _level_at(toks, j)
         if level and tok.raw[0].islower():
             j += level
