@@ -7,6 +7,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse
 
 from api import library, openai_compat, routes
+from api import tasks as task_routes
 from api.bodylimit import BodyLimitMiddleware
 from api.errors import install_error_handlers
 from api.ratelimit import SlidingWindowLimiter
@@ -37,6 +38,7 @@ TAGS = [
     {"name": "hỏi đáp", "description": "Hỏi đáp và tìm kiếm / questions and search"},
     {"name": "văn bản", "description": "Văn bản đã nạp / ingested documents"},
     {"name": "trắc nghiệm", "description": "Đề trắc nghiệm cho giảng viên / quizzes"},
+    {"name": "nhiệm vụ", "description": "Nhiệm vụ theo kế hoạch, trạng thái / plan tasks"},
     {"name": "quản trị", "description": "Cần mã quản trị / admin token required"},
     {"name": "tương thích OpenAI", "description": "OpenAI-compatible chat API"},
     {"name": "hệ thống", "description": "Health"},
@@ -84,6 +86,7 @@ def create_app(
     app.include_router(routes.router)
     app.include_router(openai_compat.router)
     app.include_router(library.router)
+    app.include_router(task_routes.router)
 
     home = f"{UI_PATH}/" if ui else "/docs"
 

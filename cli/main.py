@@ -446,6 +446,18 @@ def quiz(
     )
 
 
+def _day(value: str | None) -> Any:
+    """``--today`` as a date; ValueError (shown as a usage error) when malformed."""
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"Ngày không hợp lệ: {value!r} (YYYY-MM-DD) / invalid date") from exc
+
+
 @app.command()
 def show(
     ctx: typer.Context,
@@ -471,6 +483,92 @@ def show(
         page = f" (trang {passage['page']})" if passage["page"] is not None else ""
         typer.echo(f"\n[{passage['index']}] {passage['section'] or '—'}{page}")
         typer.echo(passage["text"])
+
+
+@app.command()
+def tasks(
+    ctx: typer.Context,
+    document: Annotated[str | None, typer.Option("--document", help="Mã văn bản.")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="Đơn vị (có hoặc không dấu).")] = None,
+    dimension: Annotated[
+        int | None, typer.Option("--dimension", help="Chỉ số PAPI (1–8).", min=1, max=8)
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help='In JSON {"tasks": [...]}.')] = False,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="docx | xlsx | md | ics (xuất tệp).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Ghi ra tệp.")] = None,
+    today: Annotated[
+        str | None, typer.Option("--today", help="Ngày so hạn YYYY-MM-DD (mặc định: hôm nay).")
+    ] = None,
+) -> None:
+    """Nhiệm vụ của từng đơn vị theo kế hoạch / each unit's tasks and deadlines."""
+    assistant = _assistant(ctx)
+    try:
+        found = assistant.tasks(
+            document_id=document, unit=unit, dimension=dimension, today=_day(today)
+        )
+        if fmt is not None:
+            content, _media, filename = assistant.export_tasks(found, fmt)
+    except ValueError as exc:
+        typer.echo(f"Lỗi: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+    if fmt is not None:
+        if out is None and fmt in ("docx", "xlsx") and sys.stdout.isatty():
+            typer.echo(f"Lỗi: {fmt} là tệp nhị phân; dùng --out {filename}", err=True)
+            raise typer.Exit(code=2)
+        if out is not None:
+            out.write_bytes(content)
+            typer.echo(f"{len(found)} nhiệm vụ → {out}", err=True)
+        else:
+            sys.stdout.buffer.write(content)
+            sys.stdout.flush()
+        return
+    if as_json:
+        payload = json.dumps({"tasks": [t.to_dict() for t in found]}, ensure_ascii=False)
+        if out is not None:
+            out.write_text(payload + "\n", encoding="utf-8")
+        else:
+            typer.echo(payload)
+        return
+    if not found:
+        typer.echo("Không có nhiệm vụ nào khớp bộ lọc.")
+        return
+    for task in found:
+        when = task.deadline or task.recurrence or "không nêu thời hạn"
+        flag = " [Quá hạn]" if task.overdue else ""
+        typer.echo(f"[{task.status}]{flag} {task.unit} ({task.role}) — {when}")
+        typer.echo(f"   {task.action}")
+        typer.echo(f"   {task.section_ref or task.section or '—'} · {task.id}")
+    typer.echo(f"{len(found)} nhiệm vụ.")
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    document: Annotated[str, typer.Option("--document", help="Mã văn bản (kế hoạch).")],
+    fmt: Annotated[str, typer.Option("--format", help="docx | md")] = "md",
+    out: Annotated[Path | None, typer.Option("--out", help="Ghi ra tệp.")] = None,
+    today: Annotated[
+        str | None, typer.Option("--today", help="Ngày so hạn YYYY-MM-DD (mặc định: hôm nay).")
+    ] = None,
+) -> None:
+    """Báo cáo kết quả thực hiện kế hoạch (khung) / results report skeleton by dimension."""
+    assistant = _assistant(ctx)
+    try:
+        content, _media, filename = assistant.task_report(document, fmt, today=_day(today))
+    except ValueError as exc:
+        typer.echo(f"Lỗi: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+    if out is None and fmt == "docx" and sys.stdout.isatty():
+        typer.echo(f"Lỗi: docx là tệp nhị phân; dùng --out {filename}", err=True)
+        raise typer.Exit(code=2)
+    if out is not None:
+        out.write_bytes(content)
+        typer.echo(f"Đã ghi {out}", err=True)
+    else:
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
 
 
 def main() -> None:

@@ -30,6 +30,7 @@ from assistant.answer.model import Answer  # noqa: E402
 from assistant.index import IngestResult  # noqa: E402
 from assistant.quiz import DIMENSION_NAMES, FORMATS, ITEM_TYPES  # noqa: E402
 from assistant.quiz.model import LETTERS  # noqa: E402
+from ui.tasks_tab import build_tasks_tab  # noqa: E402
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -631,6 +632,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             clear, None, [chatbot, history, shown, question], api_visibility="private"
         )
 
+        build_tasks_tab(assistant, is_admin)  # the "Nhiệm vụ" tab (ui/tasks_tab.py)
         refreshed = [table, doc_filter, remove_choice, quiz_docs]
         refresh_button.click(refresh, None, refreshed, api_visibility="private")
         demo.load(refresh, None, refreshed, api_visibility="private")

@@ -55,4 +55,7 @@ def build_assistant(settings: Settings, *, embeddings: Embeddings | None = None)
         max_chunks=settings.max_document_chunks,
     )
     index.open()
-    return Assistant(settings, index, build_answerer(settings, index))
+    from assistant.tasks.store import TaskStore
+
+    task_store = TaskStore.in_data_dir(settings.data_dir)
+    return Assistant(settings, index, build_answerer(settings, index), task_store)

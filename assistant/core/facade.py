@@ -17,19 +17,33 @@ from assistant.storage import ManifestEntry
 from ingest import ParsedDocument
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from assistant.answer.answerer import Answerer
     from assistant.index.dimension_map import DimensionMap
     from assistant.quiz.model import Quiz
+    from assistant.tasks import Task, TaskStatus, TaskStore
 
 
 class Assistant:
     """PAPI Assistant: ingest, remove, list, search (and, as they land, ask and quiz)."""
 
-    def __init__(self, settings: Settings, index: Index, answerer: Answerer) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        index: Index,
+        answerer: Answerer,
+        task_store: TaskStore | None = None,
+    ) -> None:
         self.settings = settings
         self._index = index
         self._answerer = answerer
         self._dimension_map: tuple[str, DimensionMap] | None = None  # (view token, map)
+        self._task_store = task_store
+        # Extracted tasks per (document id, sha256): a re-ingested or revised plan has a
+        # new sha256 and is extracted again; an unchanged one costs nothing.
+        self._task_cache: dict[tuple[str, str], list[Task]] = {}
+        self._papi_results: tuple[tuple[tuple[str, str], ...], Any] | None = None
 
     # -- documents ----------------------------------------------------------------------
 
@@ -220,3 +234,121 @@ class Assistant:
             for chunk in chunks
         ]
         return {"document": entry.public(), "passages": passages}
+
+    # -- tasks --------------------------------------------------------------------------
+
+    def _extracted_tasks(self, document_id: str | None = None) -> list[Task]:
+        from assistant.tasks import extract_tasks, is_plan_like
+
+        out: list[Task] = []
+        for entry in self.documents():
+            if document_id and entry.id != document_id:
+                continue
+            if not is_plan_like(entry.doc_type, entry.status, entry.title):
+                continue
+            cache_key = (entry.id, entry.sha256)
+            cached = self._task_cache.get(cache_key)
+            if cached is None:
+                cached = extract_tasks(self.chunks([entry.id]), entry)
+                if self._task_store is not None:
+                    # A new version of the document: reworded tasks keep their status.
+                    from assistant.tasks.carry import carry_over
+
+                    carry_over(self._task_store, entry.id, cached)
+                self._task_cache = {
+                    k: v for k, v in self._task_cache.items() if k[0] != entry.id
+                } | {cache_key: cached}
+            out.extend(cached)
+        return out
+
+    def tasks(
+        self,
+        document_id: str | None = None,
+        unit: str | None = None,
+        dimension: int | None = None,
+        today: date | None = None,
+    ) -> list[Task]:
+        """Tasks the live plans assign, with their status and an overdue flag against
+        *today* (default: the current date). *unit* matches with or without diacritics."""
+        from dataclasses import replace
+        from datetime import date as _date
+
+        from assistant.tasks import filter_tasks
+
+        if document_id and self.document(document_id) is None:
+            raise ValueError(f"Không có văn bản '{document_id}' / unknown document")
+        if dimension is not None and not 1 <= dimension <= 8:
+            raise ValueError("Chỉ số PAPI phải từ 1 đến 8 / dimension must be 1-8")
+        found = filter_tasks(self._extracted_tasks(document_id), unit=unit, dimension=dimension)
+        statuses = self._task_store.get(t.id for t in found) if self._task_store else {}
+        day = today or _date.today()
+        out: list[Task] = []
+        for task in found:
+            status = statuses.get(task.id)
+            if status is not None:
+                task = replace(
+                    task,
+                    status=status.status,
+                    note=status.note,
+                    evidence=status.evidence,
+                    updated_by=status.updated_by,
+                    updated_at=status.updated_at,
+                )
+            out.append(replace(task, overdue=task.is_overdue(day)))
+        return out
+
+    def set_task_status(
+        self, task_id: str, status: str, note: str = "", evidence: str = "", by: str = ""
+    ) -> TaskStatus:
+        """Record a task's status (chưa làm / đang làm / đã xong) with a note and an
+        evidence link. Raises ValueError for an unknown task or status, RuntimeError
+        when the assistant was built without a task store."""
+        if self._task_store is None:
+            raise RuntimeError("Chưa cấu hình kho trạng thái nhiệm vụ / no task store")
+        task = next((t for t in self._extracted_tasks() if t.id == task_id), None)
+        if task is None:
+            raise ValueError(f"Không có nhiệm vụ '{task_id}' / unknown task")
+        from assistant.tasks.folding import key
+        from assistant.tasks.units import unit_key
+
+        return self._task_store.set(
+            task_id,
+            task.document_id,
+            status,
+            note=note,
+            evidence=evidence,
+            by=by,
+            unit_key=unit_key(task.unit),
+            action_key=key(task.action),
+        )
+
+    def task_report(
+        self, document_id: str, fmt: str, today: date | None = None
+    ) -> tuple[bytes, str, str]:
+        """The results report of one plan ("Báo cáo kết quả thực hiện Kế hoạch …") as
+        md or docx: (content, media type, file name)."""
+        from assistant.tasks.report import render_report, report_title
+
+        entry = self.document(document_id)
+        if entry is None:
+            raise ValueError(f"Không có văn bản '{document_id}' / unknown document")
+        title = report_title(entry.title, entry.doc_type)
+        return render_report(self.tasks(document_id, today=today), title, fmt)
+
+    def export_tasks(self, tasks: Sequence[Task], fmt: str) -> tuple[bytes, str, str]:
+        """Render tasks as md, docx, xlsx, ics or json: (content, media type, file name)."""
+        from assistant.tasks.exporters import export_tasks
+
+        return export_tasks(tasks, fmt)
+
+    def papi_results(self) -> Any:
+        """The PAPI results-by-dimension table found in the live documents, or None."""
+        from assistant.tasks.papi_results import find_papi_results
+
+        # Scanning every chunk is O(corpus): keep the answer until the documents change.
+        version = tuple((d.id, d.sha256) for d in self.documents())
+        cached = self._papi_results
+        if cached is None or cached[0] != version:
+            cached = (version, find_papi_results(self.chunks()))
+            self._papi_results = cached
+        return cached[1]
