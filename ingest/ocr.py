@@ -1,0 +1,302 @@
+"""Optical character recognition with Tesseract's Vietnamese model, bounded and out of process.
+
+Pages are rendered by a child Python process (:mod:`ingest.rasterize`) under an
+address-space limit and a timeout, then read by the ``tesseract`` executable (another
+child, with its own limits and a per-page timeout). Nothing in the server process
+decodes a scan's pixels, so a hostile file can cost at most one refused upload.
+
+Tesseract comes from Debian (``apt-get install tesseract-ocr tesseract-ocr-vie``);
+where it or its Vietnamese model is missing, :func:`unavailable_reason` says so and
+scans are refused with that reason while every other format keeps working.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.errors import IngestError
+
+OnPage = Callable[[int, int], None]
+"""Progress callback: ``on_page(done, total)`` after each OCR-ed page."""
+
+INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-vie"
+
+
+@dataclass(frozen=True)
+class OcrOptions:
+    """Limits and choices for OCR; the defaults suit A4 office scans on a small server."""
+
+    language: str = "vie"  # Tesseract model(s), e.g. "vie" or "vie+eng"
+    dpi: int = 300  # PDF render resolution; 300 dpi is Tesseract's sweet spot
+    max_dpi: int = 600  # a caller cannot ask for more
+    max_pages: int = 200  # pages one file may send to OCR; more is refused
+    max_pixels: int = 50_000_000  # per page; A4 at 300 dpi is 8.7 Mpx
+    page_timeout_s: float = 120.0  # Tesseract on one page
+    render_timeout_s: float = 600.0  # the render child, whole file
+    memory_bytes: int = 2 * 1024**3  # address-space cap of each child process
+    psm: int = 3  # Tesseract page segmentation: 3 = automatic layout analysis
+    steps: frozenset[str] = field(default_factory=lambda: frozenset({"red"}))
+    """Preprocessing in the render child: ``red`` (remove red seals), ``binarise``."""
+    threads: int = 1  # OpenMP threads per Tesseract run; 1 is fastest on shared cores
+
+
+@dataclass(frozen=True)
+class OcrPage:
+    """Text Tesseract read from one page, with its mean word confidence (0–1)."""
+
+    number: int  # 1-based
+    text: str
+    confidence: float
+
+
+def unavailable_reason(language: str = "vie") -> str | None:
+    """Why OCR cannot run here (bilingual, names the packages), or ``None`` when it can."""
+    exe = shutil.which("tesseract")
+    missing = (
+        "Chưa cài Tesseract OCR nên không đọc được bản quét; cài bằng: "
+        f"{INSTALL_HINT} / Tesseract OCR is not installed, so scans cannot be read; "
+        f"install it with: {INSTALL_HINT}"
+    )
+    if exe is None:
+        return missing
+    try:
+        listed = subprocess.run(
+            [exe, "--list-langs"], capture_output=True, text=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return missing
+    langs = set(listed.stdout.split()) | set(listed.stderr.split())
+    wanted = [lang for lang in language.split("+") if lang]
+    if not all(lang in langs for lang in wanted):
+        return (
+            f"Tesseract thiếu mô hình ngôn ngữ {language}; cài bằng: {INSTALL_HINT} / "
+            f"Tesseract lacks the {language} language model; install it with: {INSTALL_HINT}"
+        )
+    return None
+
+
+def require_ocr(options: OcrOptions) -> None:
+    """Raise :class:`IngestError` with the install hint when OCR cannot run."""
+    reason = unavailable_reason(options.language)
+    if reason:
+        raise IngestError(reason)
+
+
+def _limit_child(memory_bytes: int) -> Callable[[], None] | None:
+    if sys.platform == "win32":  # pragma: no cover - resource limits are POSIX
+        return None
+
+    def apply() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+    return apply
+
+
+def render_pages(
+    source: Path,
+    kind: str,
+    out: Path,
+    options: OcrOptions,
+    pages: list[int] | None = None,
+) -> Iterator[tuple[int, Path, int]]:
+    """Run the render child on *source*; yield ``(page, png_path, total)`` as pages appear.
+
+    Raises :class:`IngestError` when the child refuses a page, crashes, exceeds its
+    memory cap or its time limit.
+    """
+    dpi = max(72, min(options.dpi, options.max_dpi))
+    command = [
+        sys.executable,
+        "-m",
+        "ingest.rasterize",
+        kind,
+        str(source),
+        str(out),
+        f"--dpi={dpi}",
+        f"--max-pixels={options.max_pixels}",
+        f"--max-pages={options.max_pages}",
+        "--steps=" + ",".join(sorted(options.steps)),
+    ]
+    if pages:
+        command.append("--pages=" + ",".join(str(p) for p in pages))
+    env = dict(os.environ)
+    # The child imports ingest from wherever this process did (a worktree or the wheel).
+    package_root = str(Path(__file__).resolve().parents[1])
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+    with subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        preexec_fn=_limit_child(options.memory_bytes),  # noqa: PLW1509 - no threads run here
+    ) as child:
+        timer = _kill_after(child, options.render_timeout_s)
+        try:
+            assert child.stdout is not None
+            for line in child.stdout:
+                record = json.loads(line)
+                if "error" in record:
+                    raise IngestError(_render_refusal(record))
+                yield int(record["page"]), Path(record["path"]), int(record.get("total") or 0)
+            child.wait()
+        finally:
+            timer.cancel()
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+        if child.returncode != 0:
+            if timer.fired:
+                raise IngestError(
+                    "Dựng ảnh trang quá thời gian cho phép / rendering the pages timed out"
+                )
+            raise IngestError(
+                "Không dựng được ảnh trang (tệp hỏng hoặc quá lớn) / "
+                "cannot render the pages (corrupt or too large file)"
+            )
+
+
+class _Timer:
+    def __init__(self, child: subprocess.Popen[str], seconds: float) -> None:
+        import threading
+
+        self.fired = False
+
+        def fire() -> None:
+            self.fired = True
+            child.kill()
+
+        self._timer = threading.Timer(seconds, fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _kill_after(child: subprocess.Popen[str], seconds: float) -> _Timer:
+    return _Timer(child, seconds)
+
+
+def _render_refusal(record: dict[str, object]) -> str:
+    error = str(record.get("error", ""))
+    page = record.get("page")
+    if error.startswith("image too large"):
+        return (
+            f"Ảnh quá lớn để nhận dạng {error[len('image too large') :]} / "
+            f"image too large for OCR {error[len('image too large') :]}"
+        ).strip()
+    if error.startswith("too many pages"):
+        return f"Ảnh có quá nhiều trang / image has too many pages {error[len('too many pages'):]}"
+    if error == "page too large":
+        return f"Trang {page} quá lớn để nhận dạng / page {page} is too large for OCR"
+    return f"Không dựng được trang {page} / cannot render page {page} ({error})"
+
+
+def recognise(image: Path, number: int, options: OcrOptions) -> OcrPage:
+    """OCR one page image with Tesseract; text in reading order and mean confidence."""
+    exe = shutil.which("tesseract")
+    if exe is None:
+        raise IngestError(unavailable_reason(options.language) or "tesseract missing")
+    env = dict(os.environ, OMP_THREAD_LIMIT=str(max(1, options.threads)))
+    command = [exe, str(image), "stdout", "-l", options.language, "--psm", str(options.psm)]
+    command.append("tsv")
+    try:
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=options.page_timeout_s,
+            env=env,
+            check=False,
+            preexec_fn=_limit_child(options.memory_bytes),  # noqa: PLW1509
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise IngestError(
+            f"Nhận dạng trang {number} quá thời gian ({options.page_timeout_s:g} s) / "
+            f"OCR of page {number} timed out ({options.page_timeout_s:g} s)"
+        ) from exc
+    if done.returncode != 0:
+        raise IngestError(
+            f"Tesseract không đọc được trang {number} / Tesseract failed on page {number}"
+        )
+    text, confidence = parse_tsv(done.stdout)
+    return OcrPage(number=number, text=text, confidence=confidence)
+
+
+def parse_tsv(tsv: str) -> tuple[str, float]:
+    """Text and mean word confidence (0–1) from Tesseract's TSV output.
+
+    Lines of one paragraph are joined with newlines and paragraphs separated by a
+    blank line, which is what the structure parser expects of any text.
+    """
+    paragraphs: dict[tuple[int, int, int], dict[int, list[str]]] = {}
+    confidences: list[float] = []
+    for row in tsv.splitlines()[1:]:
+        cols = row.split("\t")
+        if len(cols) < 12 or cols[0] != "5":
+            continue
+        word = cols[11].strip()
+        if not word:
+            continue
+        key = (int(cols[1]), int(cols[2]), int(cols[3]))
+        paragraphs.setdefault(key, {}).setdefault(int(cols[4]), []).append(word)
+        try:
+            conf = float(cols[10])
+        except ValueError:
+            continue
+        if conf >= 0:
+            confidences.append(conf / 100)
+    blocks = [
+        "\n".join(" ".join(words) for _, words in sorted(lines.items()))
+        for _, lines in sorted(paragraphs.items())
+    ]
+    mean = sum(confidences) / len(confidences) if confidences else 0.0
+    return "\n\n".join(blocks), round(mean, 4)
+
+
+def ocr_file(
+    data: bytes,
+    kind: str,
+    options: OcrOptions,
+    *,
+    pages: list[int] | None = None,
+    on_page: OnPage | None = None,
+) -> list[OcrPage]:
+    """Render and OCR *data* (``kind`` "pdf" or "image"); one :class:`OcrPage` per page.
+
+    For a PDF, *pages* (1-based) selects the pages to read; an image is read whole
+    (every TIFF frame). *on_page* is called as ``on_page(done, total)`` after each page
+    (for an image, *total* is known once the first frame is rendered).
+    """
+    require_ocr(options)
+    if pages is not None and len(pages) > options.max_pages:
+        raise IngestError(
+            f"Quá nhiều trang cần nhận dạng ({len(pages)} > {options.max_pages}) / "
+            f"too many pages to OCR ({len(pages)} > {options.max_pages})"
+        )
+    results: list[OcrPage] = []
+    with tempfile.TemporaryDirectory(prefix="papi-ocr-") as tmp:
+        folder = Path(tmp)
+        source = folder / ("input.pdf" if kind == "pdf" else "input.img")
+        source.write_bytes(data)
+        out = folder / "pages"
+        out.mkdir()
+        for number, image, total in render_pages(source, kind, out, options, pages):
+            results.append(recognise(image, number, options))
+            image.unlink(missing_ok=True)  # keep the disk footprint to one page
+            if on_page is not None:
+                on_page(len(results), max(total, len(results)))
+    return results
