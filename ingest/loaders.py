@@ -92,6 +92,12 @@ def decode_text(data: bytes) -> str:
 
 
 def _decode_legacy(data: bytes) -> str:
+    from ingest.legacy_fonts import fix_legacy
+
+    # TCVN3/VNI files are byte-per-glyph: read as Latin-1 they convert losslessly.
+    converted, found = fix_legacy(data.decode("latin-1"))
+    if found:
+        return converted
     try:
         cp1258: str | None = unicodedata.normalize("NFC", data.decode("cp1258"))
     except UnicodeDecodeError:
