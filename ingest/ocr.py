@@ -194,12 +194,14 @@ def _render_refusal(record: dict[str, object]) -> str:
     error = str(record.get("error", ""))
     page = record.get("page")
     if error.startswith("image too large"):
-        return (
-            f"Ảnh quá lớn để nhận dạng {error[len('image too large') :]} / "
-            f"image too large for OCR {error[len('image too large') :]}"
-        ).strip()
+        detail = error[len("image too large") :].strip()
+        return f"Ảnh quá lớn để nhận dạng {detail} / image too large for OCR {detail}".strip()
     if error.startswith("too many pages"):
         return f"Ảnh có quá nhiều trang / image has too many pages {error[len('too many pages'):]}"
+    if error == "out of memory":
+        return "Dựng ảnh trang vượt giới hạn bộ nhớ / rendering exceeded the memory limit"
+    if error.startswith("unreadable"):
+        return f"Không đọc được tệp ảnh/PDF (tệp hỏng?) / unreadable scan {error[10:]}".strip()
     if error == "page too large":
         return f"Trang {page} quá lớn để nhận dạng / page {page} is too large for OCR"
     return f"Không dựng được trang {page} / cannot render page {page} ({error})"

@@ -63,7 +63,27 @@ def load_doc(data: bytes) -> str:
             "Không đọc được tệp .doc (hỏng hoặc không phải Word 97–2003) / unreadable .doc "
             f"({detail[0][:120] if detail else 'antiword failed'})"
         )
-    return ensure_text(done.stdout.decode("utf-8", "replace"))
+    return ensure_text(_pipe_tables(done.stdout.decode("utf-8", "replace")))
+
+
+def _pipe_tables(text: str) -> str:
+    """antiword's padded "|a   |b   |" rows → Markdown rows with a header separator."""
+    out: list[str] = []
+    in_table = False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if len(stripped) > 1 and stripped.startswith("|") and stripped.endswith("|"):
+            cells = [" ".join(c.split()) for c in stripped[1:-1].split("|")]
+            out.append("| " + " | ".join(cells) + " |")
+            if not in_table:
+                out.append("|" + "---|" * len(cells))
+            in_table = True
+        else:
+            if in_table and stripped:
+                out.append("")  # a table ends before the next paragraph
+            in_table = False
+            out.append(line)
+    return "\n".join(out)
 
 
 def _check_xlsx_zip(data: bytes) -> None:

@@ -145,11 +145,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", default="", help="comma-separated: red, binarise")
     args = parser.parse_args(argv)
     steps = {s for s in args.steps.split(",") if s}
-    if args.kind == "pdf":
-        pages = [int(p) for p in args.pages.split(",") if p]
-        render_pdf(args.source, args.out, pages, args.dpi, args.max_pixels, steps)
-    else:
-        render_image(args.source, args.out, args.max_pages, args.max_pixels, steps)
+    try:
+        if args.kind == "pdf":
+            pages = [int(p) for p in args.pages.split(",") if p]
+            render_pdf(args.source, args.out, pages, args.dpi, args.max_pixels, steps)
+        else:
+            render_image(args.source, args.out, args.max_pages, args.max_pixels, steps)
+    except MemoryError:
+        _emit({"page": 0, "error": "out of memory"})
+        return 1
+    except Exception as exc:  # hostile input: any decoder failure is a refusal, reported
+        from PIL import Image
+
+        if isinstance(exc, Image.DecompressionBombError):
+            _emit({"page": 0, "error": "image too large (decompression bomb)"})
+        else:
+            _emit({"page": 0, "error": f"unreadable ({type(exc).__name__})"})
+        return 1
     return 0
 
 
