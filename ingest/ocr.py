@@ -197,7 +197,7 @@ def _render_refusal(record: dict[str, object]) -> str:
         detail = error[len("image too large") :].strip()
         return f"Ảnh quá lớn để nhận dạng {detail} / image too large for OCR {detail}".strip()
     if error.startswith("too many pages"):
-        return f"Ảnh có quá nhiều trang / image has too many pages {error[len('too many pages'):]}"
+        return f"Ảnh có quá nhiều trang / image has too many pages {error[len('too many pages') :]}"
     if error == "out of memory":
         return "Dựng ảnh trang vượt giới hạn bộ nhớ / rendering exceeded the memory limit"
     if error.startswith("unreadable"):

@@ -145,8 +145,8 @@ def read_pdf(
     ocred = [p.number for p in pages if p.ocr]
     if ocred:
         notes.append(_ocr_note(pages))
-    for page in pages:
-        ensure_text(page.text)
+    for kept in pages:
+        ensure_text(kept.text)
     return pages, notes
 
 

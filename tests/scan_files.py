@@ -62,9 +62,7 @@ def draw_page(
     face = ImageFont.truetype(str(chosen), size_px)
     line_height = round(size_px * 1.5)
     margin = round(dpi * 0.8)
-    height = (
-        round(height_in * dpi) if height_in else margin * 2 + line_height * max(1, len(lines))
-    )
+    height = round(height_in * dpi) if height_in else margin * 2 + line_height * max(1, len(lines))
     page = Image.new("RGB", (round(width_in * dpi), height), "white")
     pen = ImageDraw.Draw(page)
     for index, line in enumerate(lines):

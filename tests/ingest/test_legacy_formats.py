@@ -73,8 +73,26 @@ def to_vni(text: str) -> str:
 
 @pytest.mark.parametrize(
     "word",
-    ["nghiêng", "quyết", "giếng", "thuở", "khuya", "xoong", "hoà", "hòa", "thủy", "người", "Ủy",
-     "được", "kỹ", "gì", "oanh", "uyên", "phường", "tỉnh"],
+    [
+        "nghiêng",
+        "quyết",
+        "giếng",
+        "thuở",
+        "khuya",
+        "xoong",
+        "hoà",
+        "hòa",
+        "thủy",
+        "người",
+        "Ủy",
+        "được",
+        "kỹ",
+        "gì",
+        "oanh",
+        "uyên",
+        "phường",
+        "tỉnh",
+    ],
 )
 def test_valid_syllables(word: str) -> None:
     assert is_syllable(word)
@@ -82,8 +100,25 @@ def test_valid_syllables(word: str) -> None:
 
 @pytest.mark.parametrize(
     "word",
-    ["ctia", "hoach", "Cii", "niam", "viéc", "céap", "ghà", "ngi", "kon", "cem", "tàt", "street",
-     "für", "qua1", "nhirng", "quu", "tháat"],
+    [
+        "ctia",
+        "hoach",
+        "Cii",
+        "niam",
+        "viéc",
+        "céap",
+        "ghà",
+        "ngi",
+        "kon",
+        "cem",
+        "tàt",
+        "street",
+        "für",
+        "qua1",
+        "nhirng",
+        "quu",
+        "tháat",
+    ],
 )
 def test_invalid_syllables(word: str) -> None:
     assert not is_syllable(word)

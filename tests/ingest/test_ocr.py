@@ -71,7 +71,9 @@ def test_scanned_pdf_gives_chunks_with_page_and_ocr_provenance(tesseract: None) 
     second = draw_page(["Điều 2. Địa điểm", "Trụ sở Ủy ban nhân dân xã, phòng tiếp công dân."])
     progress: list[tuple[int, int]] = []
     parsed = parse_bytes(
-        scanned_pdf([first, second]), "ke-hoach-quet.pdf", on_page=lambda d, t: progress.append((d, t))
+        scanned_pdf([first, second]),
+        "ke-hoach-quet.pdf",
+        on_page=lambda d, t: progress.append((d, t)),
     )
     assert progress == [(1, 2), (2, 2)]
     pages = {c.metadata["page"] for c in parsed.chunks}
@@ -162,7 +164,9 @@ def _png_header(width: int, height: int) -> bytes:
     """A PNG that declares *width* × *height* (its pixel data is a stub)."""
 
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
@@ -182,7 +186,11 @@ def _tiff_header(width: int, height: int) -> bytes:
         (279, 4, 1, 16),  # StripByteCounts
     ]
     ifd_offset = 8 + 16
-    out = b"II*\x00" + struct.pack("<I", ifd_offset) + zlib.compress(b"\x00" * 1000)[:16].ljust(16, b"\0")
+    out = (
+        b"II*\x00"
+        + struct.pack("<I", ifd_offset)
+        + zlib.compress(b"\x00" * 1000)[:16].ljust(16, b"\0")
+    )
     out += struct.pack("<H", len(entries))
     for tag, kind, count, value in entries:
         out += struct.pack("<HHII", tag, kind, count, value)
