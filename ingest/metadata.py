@@ -189,9 +189,24 @@ def _title_after(header: list[str], type_index: int) -> str:
 
 
 def _find_issuer(header: list[str]) -> str:
-    """The issuing body: the upper-case text just before the national motto."""
-    previous: list[str] = []
-    for line in [h for h in header if h and not is_decoration(h)][:_ISSUER_LINES]:
+    """The issuing body: the upper-case text just before the national motto.
+
+    The issuer's name may take two lines (parent body above the issuer, or a name too
+    long for its column: "ỦY BAN NHÂN DÂN" / "TỈNH QUẢNG NAM"); consecutive upper-case
+    lines right before the motto are joined. OCR of a two-column header reads the
+    left column as its own block, so the name arrives as such a run of lines.
+    """
+    runs: list[list[str]] = []
+    in_run = False
+    seen = 0
+    for line in header:
+        if not line:
+            continue
+        if is_decoration(line):
+            continue
+        seen += 1
+        if seen > _ISSUER_LINES:
+            break
         cells = [c.strip() for c in line.strip("|").split("|")] if line.startswith("|") else [line]
         for cell in cells:
             motto = _MOTTO.search(cell)
@@ -199,16 +214,19 @@ def _find_issuer(header: list[str]) -> str:
                 before = _TRAILING_RULE.sub("", cell[: motto.start()]).strip()
                 if before and before.upper() == before:
                     return before
-                if previous:
-                    return previous[-1]
-                return ""
+                return " ".join(runs[-1][-2:]) if runs else ""
             candidate = _TRAILING_RULE.sub("", cell).strip()
             if (
                 candidate
                 and candidate.upper() == candidate
                 and any(ch.isalpha() for ch in candidate)
             ):
-                previous.append(candidate)
+                if not in_run:
+                    runs.append([])
+                runs[-1].append(candidate)
+                in_run = True
+            elif candidate:
+                in_run = False  # "Số: …" between: the name is the run before it
     return ""
 
 
