@@ -46,6 +46,7 @@ class OcrOptions:
     steps: frozenset[str] = field(default_factory=lambda: frozenset({"red"}))
     """Preprocessing in the render child: ``red`` (remove red seals), ``binarise``."""
     threads: int = 1  # OpenMP threads per Tesseract run; 1 is fastest on shared cores
+    split_header: bool = True  # read page 1's two-column header as two blocks
 
 
 @dataclass(frozen=True)
@@ -234,17 +235,29 @@ def recognise(image: Path, number: int, options: OcrOptions) -> OcrPage:
         raise IngestError(
             f"Tesseract không đọc được trang {number} / Tesseract failed on page {number}"
         )
-    text, confidence = parse_tsv(done.stdout)
+    text, confidence = parse_tsv(done.stdout, split_header=options.split_header and number == 1)
     return OcrPage(number=number, text=text, confidence=confidence)
 
 
-def parse_tsv(tsv: str) -> tuple[str, float]:
+@dataclass(frozen=True)
+class _Word:
+    text: str
+    left: int
+    right: int
+    height: int
+
+
+def parse_tsv(tsv: str, *, split_header: bool = True) -> tuple[str, float]:
     """Text and mean word confidence (0–1) from Tesseract's TSV output.
 
     Lines of one paragraph are joined with newlines and paragraphs separated by a
-    blank line, which is what the structure parser expects of any text.
+    blank line, which is what the structure parser expects of any text. With
+    *split_header*, the two-column header of an administrative document, which
+    Tesseract reads across as single lines ("SỞ NỘI VỤ CỘNG HÒA XÃ HỘI…"), is split
+    at its wide gap and returned as two blocks, left column first (see
+    :func:`_split_header`).
     """
-    paragraphs: dict[tuple[int, int, int], dict[int, list[str]]] = {}
+    paragraphs: dict[tuple[int, int, int], dict[int, list[_Word]]] = {}
     confidences: list[float] = []
     for row in tsv.splitlines()[1:]:
         cols = row.split("\t")
@@ -253,20 +266,78 @@ def parse_tsv(tsv: str) -> tuple[str, float]:
         word = cols[11].strip()
         if not word:
             continue
-        key = (int(cols[1]), int(cols[2]), int(cols[3]))
-        paragraphs.setdefault(key, {}).setdefault(int(cols[4]), []).append(word)
         try:
+            left, width, height = int(cols[6]), int(cols[8]), int(cols[9])
+            key = (int(cols[1]), int(cols[2]), int(cols[3]))
+            line_no = int(cols[4])
             conf = float(cols[10])
         except ValueError:
             continue
+        paragraphs.setdefault(key, {}).setdefault(line_no, []).append(
+            _Word(word, left, left + width, height)
+        )
         if conf >= 0:
             confidences.append(conf / 100)
-    blocks = [
-        "\n".join(" ".join(words) for _, words in sorted(lines.items()))
-        for _, lines in sorted(paragraphs.items())
-    ]
+    lines = [[words for _, words in sorted(par.items())] for _, par in sorted(paragraphs.items())]
+    blocks = [[" ".join(w.text for w in line) for line in par] for par in lines]
+    if split_header:
+        blocks = _split_header(lines) or blocks
     mean = sum(confidences) / len(confidences) if confidences else 0.0
-    return "\n\n".join(blocks), round(mean, 4)
+    return "\n\n".join("\n".join(par) for par in blocks if par), round(mean, 4)
+
+
+_HEADER_MAX_LINES = 12  # the header zone: a few lines at the top of the first page
+_GAP_HEIGHTS = 3.0  # a column gap is wider than three line heights; word gaps are < 1
+
+
+def _segments(line: list[_Word]) -> list[list[_Word]]:
+    height = max(1, sorted(w.height for w in line)[len(line) // 2])
+    parts: list[list[_Word]] = [[line[0]]]
+    for previous, word in zip(line, line[1:], strict=False):
+        if word.left - previous.right > _GAP_HEIGHTS * height:
+            parts.append([])
+        parts[-1].append(word)
+    return parts
+
+
+def _split_header(paragraphs: list[list[list[_Word]]]) -> list[list[str]] | None:
+    """Re-read a two-column header as two blocks, or ``None`` when there is none.
+
+    Vietnamese administrative documents (ND 30/2020/NĐ-CP layout) print the issuer
+    and số hiệu on the left and the Quốc hiệu and place/date on the right. Lines at
+    the top that have exactly one wide gap are split there; lines with one segment
+    lying wholly on one side of that gap join that side. The header ends at the first
+    line that crosses the gap.
+    """
+    flat = [(pi, line) for pi, par in enumerate(paragraphs) for line in par]
+    head = flat[:_HEADER_MAX_LINES]
+    splits = []
+    for _, line in head:
+        parts = _segments(line)
+        if len(parts) == 2:
+            splits.append((parts[0][-1].right + parts[1][0].left) / 2)
+    if len(splits) < 2:
+        return None
+    middle = sorted(splits)[len(splits) // 2]
+    left: list[str] = []
+    right: list[str] = []
+    used = 0
+    for _, line in head:
+        parts = _segments(line)
+        if len(parts) == 2 and parts[0][-1].right < middle < parts[1][0].left:
+            left.append(" ".join(w.text for w in parts[0]))
+            right.append(" ".join(w.text for w in parts[1]))
+        elif len(parts) == 1 and (line[-1].right < middle or line[0].left > middle):
+            (left if line[-1].right < middle else right).append(" ".join(w.text for w in line))
+        else:
+            break
+        used += 1
+    if not (left and right):
+        return None
+    rest: dict[int, list[str]] = {}
+    for pi, line in flat[used:]:
+        rest.setdefault(pi, []).append(" ".join(w.text for w in line))
+    return [left, right, *(rest[pi] for pi in sorted(rest))]
 
 
 def ocr_file(

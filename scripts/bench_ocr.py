@@ -44,7 +44,8 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "binarise": {"steps": frozenset({"binarise"})},
     "red": {"steps": frozenset({"red"})},
     "red+binarise": {"steps": frozenset({"red", "binarise"})},
-    "psm6": {"steps": frozenset({"red"}), "psm": 6},
+    "nosplit": {"steps": frozenset({"red"}), "split_header": False},
+    "split": {"steps": frozenset({"red"})},
 }
 
 
@@ -103,7 +104,7 @@ def header_hits(text: str, facts: dict[str, str]) -> dict[str, bool]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("testset", type=Path)
-    parser.add_argument("--variants", default="none,binarise,red,psm6")
+    parser.add_argument("--variants", default="none,binarise,red,nosplit,split")
     parser.add_argument("--split", choices=("all", "tuning", "held-out"), default="all")
     parser.add_argument("--json", type=Path, help="also write per-page results here")
     args = parser.parse_args(argv)
@@ -117,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
             # Red removal only differs from "none" where there is colour: the stamp pages.
             if variant in ("red", "red+binarise") and item["condition"] != "stamp":
                 continue
-            if variant == "psm6" and item["condition"] != "header":
+            if variant in ("split", "nosplit") and item["condition"] != "header":
                 continue
             data = (args.testset / item["image"]).read_bytes()
             truth = (args.testset / item["truth"]).read_text(encoding="utf-8")

@@ -123,9 +123,7 @@ def header_block(rng: random.Random) -> tuple[list[str], list[str], dict[str, st
     return left, right, facts
 
 
-def draw(
-    body: list[str], font: str, header: tuple[list[str], list[str]] | None
-) -> tuple[Any, str]:
+def draw(body: list[str], font: str, header: tuple[list[str], list[str]] | None) -> tuple[Any, str]:
     """The page image and its ground-truth text."""
     from PIL import Image, ImageDraw, ImageFont
 
@@ -182,8 +180,11 @@ def degrade(page: Any, condition: str, rng: random.Random) -> Any:
         cy = rng.randint(page.height // 4, page.height // 2)
         red = (220, 30, 40, 170)
         pen.ellipse((cx - radius, cy - radius, cx + radius, cy + radius), outline=red, width=12)
-        pen.ellipse((cx - radius + 40, cy - radius + 40, cx + radius - 40, cy + radius - 40),
-                    outline=red, width=5)
+        pen.ellipse(
+            (cx - radius + 40, cy - radius + 40, cx + radius - 40, cy + radius - 40),
+            outline=red,
+            width=5,
+        )
         face = ImageFont.truetype(FONTS[0], 42)
         pen.text((cx - 150, cy - 25), "ỦY BAN NHÂN DÂN", font=face, fill=red)
         pen.regular_polygon((cx, cy - 90, 40), 5, fill=red)
@@ -230,7 +231,9 @@ def main(argv: list[str] | None = None) -> int:
             name = f"page-{number:03d}"
             suffix = ".jpg" if condition == "jpeg" else ".png"
             if condition == "jpeg":
-                page.convert("RGB").save(args.out / (name + suffix), "JPEG", quality=20, dpi=(DPI, DPI))
+                page.convert("RGB").save(
+                    args.out / (name + suffix), "JPEG", quality=20, dpi=(DPI, DPI)
+                )
             else:
                 page.save(args.out / (name + suffix), dpi=(DPI, DPI))
             (args.out / (name + ".txt")).write_text(truth + "\n", encoding="utf-8")
