@@ -287,7 +287,7 @@ def parse_tsv(tsv: str, *, split_header: bool = True) -> tuple[str, float]:
 
 
 _HEADER_MAX_LINES = 12  # the header zone: a few lines at the top of the first page
-_GAP_HEIGHTS = 3.0  # a column gap is wider than three line heights; word gaps are < 1
+_GAP_HEIGHTS = 2.0  # a column gap is wider than two line heights; word gaps are < 0.6
 
 
 def _segments(line: list[_Word]) -> list[list[_Word]]:
@@ -305,9 +305,9 @@ def _split_header(paragraphs: list[list[list[_Word]]]) -> list[list[str]] | None
 
     Vietnamese administrative documents (ND 30/2020/NĐ-CP layout) print the issuer
     and số hiệu on the left and the Quốc hiệu and place/date on the right. Lines at
-    the top that have exactly one wide gap are split there; lines with one segment
-    lying wholly on one side of that gap join that side. The header ends at the first
-    line that crosses the gap.
+    the top that have exactly one wide gap are split there; a line with no gap that
+    lies wholly on one side of the columns' median gap joins that side. The header
+    ends at the first other line.
     """
     flat = [(pi, line) for pi, par in enumerate(paragraphs) for line in par]
     head = flat[:_HEADER_MAX_LINES]
@@ -324,10 +324,11 @@ def _split_header(paragraphs: list[list[list[_Word]]]) -> list[list[str]] | None
     used = 0
     for _, line in head:
         parts = _segments(line)
-        if len(parts) == 2 and parts[0][-1].right < middle < parts[1][0].left:
+        if len(parts) == 2:
             left.append(" ".join(w.text for w in parts[0]))
             right.append(" ".join(w.text for w in parts[1]))
         elif len(parts) == 1 and (line[-1].right < middle or line[0].left > middle):
+            # A line on one side only ("V/v …" under the số hiệu, a date line alone).
             (left if line[-1].right < middle else right).append(" ".join(w.text for w in line))
         else:
             break

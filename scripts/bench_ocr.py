@@ -44,6 +44,8 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "binarise": {"steps": frozenset({"binarise"})},
     "red": {"steps": frozenset({"red"})},
     "red+binarise": {"steps": frozenset({"red", "binarise"})},
+    "deskew": {"steps": frozenset({"deskew"})},
+    "red+deskew": {"steps": frozenset({"red", "deskew"})},
     "nosplit": {"steps": frozenset({"red"}), "split_header": False},
     "split": {"steps": frozenset({"red"})},
 }
@@ -106,9 +108,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("testset", type=Path)
     parser.add_argument("--variants", default="none,binarise,red,nosplit,split")
     parser.add_argument("--split", choices=("all", "tuning", "held-out"), default="all")
+    parser.add_argument("--conditions", default="", help="comma-separated; default: all")
     parser.add_argument("--json", type=Path, help="also write per-page results here")
     args = parser.parse_args(argv)
     manifest = json.loads((args.testset / "manifest.json").read_text(encoding="utf-8"))
+    if args.conditions:
+        manifest = [m for m in manifest if m["condition"] in args.conditions.split(",")]
     if args.split != "all":
         manifest = [m for m in manifest if m["split"] == args.split]
     rows: list[dict[str, Any]] = []
@@ -116,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         options = OcrOptions(**VARIANTS[variant])
         for item in manifest:
             # Red removal only differs from "none" where there is colour: the stamp pages.
-            if variant in ("red", "red+binarise") and item["condition"] != "stamp":
+            if variant.startswith("red") and item["condition"] != "stamp":
                 continue
             if variant in ("split", "nosplit") and item["condition"] != "header":
                 continue
