@@ -92,7 +92,7 @@ def decode_text(data: bytes) -> str:
 
 
 def _decode_legacy(data: bytes) -> str:
-    from ingest.legacy_fonts import fix_legacy
+    from vntext.legacy_fonts import fix_legacy
 
     # TCVN3/VNI files are byte-per-glyph: read as Latin-1 they convert losslessly.
     converted, found = fix_legacy(data.decode("latin-1"))

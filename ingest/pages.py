@@ -14,10 +14,10 @@ import io
 from dataclasses import dataclass
 
 from ingest.errors import IngestError
-from ingest.legacy_fonts import fix_legacy
 from ingest.loaders import MAX_PDF_PAGES, ensure_text
 from ingest.ocr import OcrOptions, OnPage, ocr_file, unavailable_reason
-from ingest.syllables import TextQuality, text_quality
+from vntext.legacy_fonts import fix_legacy
+from vntext.syllables import TextQuality, text_quality
 
 _MIN_TEXT_LETTERS = 20  # fewer letters on a page: a scan with a stray header or nothing
 _MIN_WORDS_TO_JUDGE = 20

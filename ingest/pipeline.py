@@ -23,7 +23,6 @@ from ingest import loaders, office, pages, phapdien
 from ingest.chunker import ChunkSpan, chunk_outline
 from ingest.errors import IngestError
 from ingest.frontmatter import front_matter_fields, split_front_matter, strip_info_table
-from ingest.legacy_fonts import fix_legacy
 from ingest.metadata import extract_metadata
 from ingest.model import (
     SECTION_SEPARATOR,
@@ -35,6 +34,7 @@ from ingest.model import (
 from ingest.ocr import OcrOptions, OnPage
 from ingest.pages import PageText
 from ingest.structure import Outline, parse_outline
+from vntext.legacy_fonts import fix_legacy
 from vntext.normalize import clean_text, fold
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024

@@ -1,4 +1,4 @@
-"""Page images for OCR, made in a child process: ``python -m ingest.rasterize``.
+"""Page images for OCR, made in a child process: ``python -I ingest/rasterize.py``.
 
 Decoding a hostile PDF (PDFium) or image (Pillow) is the riskiest thing ingest does:
 a crafted file can exhaust memory or crash native code. So it never happens in the
@@ -50,7 +50,8 @@ def remove_red(image: Any) -> Any:
     red, green, blue = rgb[..., 0], rgb[..., 1], rgb[..., 2]
     stamp = (red - np.maximum(green, blue)) > 60
     gray = np.asarray(image.convert("L")).copy()
-    gray[stamp] = red[stamp].astype(np.uint8)
+    # Seal ink on bare paper has a red channel near white: make it white outright.
+    gray[stamp] = np.where(red[stamp] > 190, 255, red[stamp]).astype(np.uint8)
     return Image.fromarray(gray, mode="L")
 
 
@@ -69,13 +70,15 @@ def deskew(image: Any, *, max_degrees: float = 5.0, step: float = 0.2) -> Any:
     steps = int(max_degrees / step)
     for k in range(-steps, steps + 1):
         angle = k * step
-        rows = np.asarray(ink.rotate(angle, resample=Image.NEAREST, fillcolor=0)).sum(axis=1)
+        rows = np.asarray(ink.rotate(angle, resample=Image.Resampling.NEAREST, fillcolor=0)).sum(
+            axis=1
+        )
         score = float(np.var(rows.astype(np.float64)))
         if score > best_score:
             best, best_score = angle, score
     if abs(best) < 0.3:
         return image  # Tesseract handles that little skew; a resample would only blur
-    return image.rotate(best, resample=Image.BICUBIC, expand=True, fillcolor=255)
+    return image.rotate(best, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
 
 
 def binarise(image: Any) -> Any:
@@ -162,7 +165,7 @@ def render_image(path: Path, out: Path, max_pages: int, max_pixels: int, steps: 
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry of the child process (see the module docstring)."""
-    parser = argparse.ArgumentParser(prog="python -m ingest.rasterize")
+    parser = argparse.ArgumentParser(prog="rasterize.py")
     parser.add_argument("kind", choices=("pdf", "image"))
     parser.add_argument("source", type=Path)
     parser.add_argument("out", type=Path)
@@ -181,6 +184,14 @@ def main(argv: list[str] | None = None) -> int:
             render_image(args.source, args.out, args.max_pages, args.max_pixels, steps)
     except MemoryError:
         _emit({"page": 0, "error": "out of memory"})
+        return 1
+    except OSError as exc:
+        import errno
+
+        if exc.errno == errno.ENOMEM:
+            _emit({"page": 0, "error": "out of memory"})
+        else:
+            _emit({"page": 0, "error": f"unreadable ({type(exc).__name__})"})
         return 1
     except Exception as exc:  # hostile input: any decoder failure is a refusal, reported
         from PIL import Image

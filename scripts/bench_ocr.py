@@ -37,9 +37,10 @@ sys.path.insert(0, str(ROOT))
 from ingest.metadata import extract_metadata  # noqa: E402
 from ingest.ocr import OcrOptions, ocr_file  # noqa: E402
 from ingest.structure import parse_outline  # noqa: E402
-from ingest.vietnamese import clean_text  # noqa: E402
+from vntext.normalize import clean_text  # noqa: E402
 
 VARIANTS: dict[str, dict[str, Any]] = {
+    "default": {},  # OcrOptions() as the product runs it
     "none": {"steps": frozenset()},
     "binarise": {"steps": frozenset({"binarise"})},
     "red": {"steps": frozenset({"red"})},

@@ -1,7 +1,7 @@
 """Documents offices still have: .doc, .xlsx, TCVN3/VNI fonts, owner-password PDFs.
 
 Also the orthography rules behind the legacy-font detector and the garbled-text-layer
-check (ingest/syllables.py), tested both ways.
+check (vntext/syllables.py), tested both ways.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from ingest import IngestError, parse_bytes, parse_file
-from ingest.legacy_fonts import detect_legacy, fix_legacy, tcvn3_to_unicode, vni_to_unicode
-from ingest.syllables import is_syllable
 from tests.pdf_files import encrypted_pdf, minimal_pdf
+from vntext.legacy_fonts import detect_legacy, fix_legacy, tcvn3_to_unicode, vni_to_unicode
+from vntext.syllables import is_syllable
 
 DATA = Path(__file__).parent / "data"
 VIETNAMESE = (
@@ -31,7 +31,7 @@ def _inverse(table: dict[str, str]) -> dict[str, str]:
 
 def to_tcvn3(text: str) -> str:
     """Unicode → TCVN3 as Latin-1 characters (the test's own encoder, from the chart)."""
-    from ingest.legacy_fonts import _TCVN3
+    from vntext.legacy_fonts import _TCVN3
 
     inverse = _inverse(_TCVN3)
     return "".join(inverse.get(ch, ch) for ch in unicodedata.normalize("NFC", text))
@@ -39,7 +39,7 @@ def to_tcvn3(text: str) -> str:
 
 def to_vni(text: str) -> str:
     """Unicode → VNI-Windows: base vowel plus mark byte, or the single-byte letters."""
-    from ingest.legacy_fonts import _VNI_MARKS, _VNI_SINGLE
+    from vntext.legacy_fonts import _VNI_MARKS, _VNI_SINGLE
 
     singles = {v: k for k, v in _VNI_SINGLE.items() if k != v}
     marks_lower = {v: k for k, v in _VNI_MARKS.items() if k.islower()}

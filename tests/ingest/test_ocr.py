@@ -19,9 +19,9 @@ import pytest
 from ingest import IngestError, parse_bytes
 from ingest.ocr import INSTALL_HINT, OcrOptions, parse_tsv, unavailable_reason
 from ingest.pages import broken_text_layer
-from ingest.syllables import text_quality
 from tests.pdf_files import minimal_pdf
 from tests.scan_files import draw_page, font_path, image_bytes, multipage_tiff, scanned_pdf
+from vntext.syllables import text_quality
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 SENTENCE = "Việc tiếp công dân được thực hiện tại phòng tiếp dân của trụ sở Ủy ban nhân dân xã."
@@ -249,6 +249,11 @@ def test_a_page_over_its_time_limit_is_refused(tesseract: None) -> None:
 
 
 def test_a_render_child_over_its_memory_cap_is_a_refusal_not_a_crash(tesseract: None) -> None:
-    page = draw_page([SENTENCE])
+    from PIL import Image, ImageDraw
+
+    page = Image.new("RGB", (6000, 8000), "white")  # 48 Mpx: under the pixel cap
+    ImageDraw.Draw(page).text((100, 100), SENTENCE, fill="black")
+    data = image_bytes(page, "PNG")
+    del page
     with pytest.raises(IngestError, match="memory limit"):
-        parse_bytes(image_bytes(page, "PNG"), "to.png", ocr=OcrOptions(memory_bytes=64 * 2**20))
+        parse_bytes(data, "to.png", ocr=OcrOptions(memory_bytes=200 * 2**20))

@@ -9,7 +9,7 @@ TCVN3 and VNI-Windows charts.
 
 Detection converts a text both ways and keeps a conversion only when it turns words
 that were not Vietnamese syllables into ones that are (judged by orthography rules,
-:mod:`ingest.syllables`), for most changed words; normal Unicode Vietnamese (which
+:mod:`vntext.syllables`), for most changed words; normal Unicode Vietnamese (which
 uses code points these fonts never produce) and other Latin-script languages are
 left alone.
 """
@@ -20,7 +20,7 @@ import re
 import unicodedata
 from typing import Literal
 
-from ingest.syllables import is_syllable
+from vntext.syllables import is_syllable
 
 LegacyEncoding = Literal["tcvn3", "vni"]
 
