@@ -70,6 +70,11 @@ _NUMBER = re.compile(
     r"(\d{1,6}(?:\s*/\s*[0-9A-Za-zĐđ][0-9A-Za-zĐđ.\-]*)+)",
     re.IGNORECASE,
 )
+# OCR of a scan drops the colon or misreads "Số" ("Sô", "Só", "S6"): accepted only at
+# the start of a header line, where the số hiệu stands, and only as a fallback.
+_NUMBER_OCR = re.compile(
+    r"^\s*S[ốóôoỏ6]\s*[:;.,]?\s*(\d{1,6}(?:\s*/\s*[0-9A-Za-zĐđ][0-9A-Za-zĐđ.\-]*)+)"
+)
 _PLACE_DATE = re.compile(
     r"(?:^|\|)\s*[^\W\d][^,|]{1,60},\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})",
     re.IGNORECASE,
@@ -137,10 +142,12 @@ def _header_lines(outline: Outline) -> list[str]:
 
 
 def _find_number(header: Iterable[str]) -> str:
-    for line in header:
-        match = _NUMBER.search(line)
-        if match:
-            return re.sub(r"\s*/\s*", "/", match.group(1)).rstrip(".-")
+    lines = list(header)
+    for pattern in (_NUMBER, _NUMBER_OCR):
+        for line in lines:
+            match = pattern.search(line)
+            if match:
+                return re.sub(r"\s*/\s*", "/", match.group(1)).rstrip(".-")
     return ""
 
 
