@@ -152,7 +152,12 @@ def render_pages(
         try:
             assert child.stdout is not None
             for line in child.stdout:
-                record = json.loads(line)
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue  # a library's stray print, not one of our records
+                if not isinstance(record, dict):
+                    continue
                 if "error" in record:
                     raise IngestError(_render_refusal(record))
                 yield int(record["page"]), Path(record["path"]), int(record.get("total") or 0)

@@ -180,6 +180,14 @@ def test_vni_docx_is_converted() -> None:
     assert parsed.chunks[0].metadata["section_ref"].startswith("Điều 1")
 
 
+def test_tcvn3_pdf_text_layer_is_converted() -> None:
+    body = VIETNAMESE.lower()
+    lines = [to_tcvn3("Điều 1. Phạm vi điều chỉnh"), to_tcvn3(body[:70]), to_tcvn3(body[70:140])]
+    parsed = parse_bytes(minimal_pdf(lines), "van-ban-abc.pdf")
+    assert body[:70].strip() in parsed.text
+    assert parsed.chunks[0].metadata["page"] == 1
+
+
 @pytest.mark.parametrize("algorithm", ["RC4-128", "AES-128", "AES-256"])
 def test_owner_password_pdf_is_read(algorithm: str) -> None:
     from pypdf import PdfReader, PdfWriter
