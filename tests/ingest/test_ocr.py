@@ -261,7 +261,10 @@ def test_a_render_child_over_its_memory_cap_is_a_refusal_not_a_crash(tesseract: 
 
 @pytest.mark.parametrize("line", ["Số 3212/KH-UBND", "S6: 3212/KH-UBND", "Sô; 3212 / KH-UBND"])
 def test_so_hieu_survives_ocr_noise(line: str) -> None:
-    text = f"ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NAM\n{line}\n\nKẾ HOẠCH\nCải thiện chỉ số\n\nI. MỤC ĐÍCH\nNội dung."
+    text = (
+        f"ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NAM\n{line}\n\n"
+        "KẾ HOẠCH\nCải thiện chỉ số\n\nI. MỤC ĐÍCH\nNội dung."
+    )
     assert parse_bytes(text.encode(), "quet.txt").info.number == "3212/KH-UBND"
 
 
