@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ingest.errors import IngestError
@@ -52,6 +52,7 @@ class OcrOptions:
     """
     threads: int = 1  # OpenMP threads per Tesseract run; 1 is fastest on shared cores
     split_header: bool = True  # read page 1's two-column header as two blocks
+    orientation: bool = True  # pages read badly: ask Tesseract's OSD for 90/180/270° and retry
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,8 @@ def render_pages(
     out: Path,
     options: OcrOptions,
     pages: list[int] | None = None,
+    *,
+    rotate: int = 0,
 ) -> Iterator[tuple[int, Path, int]]:
     """Run the render child on *source*; yield ``(page, png_path, total)`` as pages appear.
 
@@ -138,6 +141,8 @@ def render_pages(
     ]
     if pages:
         command.append("--pages=" + ",".join(str(p) for p in pages))
+    if rotate:
+        command.append(f"--rotate={rotate}")
     env = dict(os.environ)
     with subprocess.Popen(
         command,
@@ -350,6 +355,63 @@ def _split_header(paragraphs: list[list[list[_Word]]]) -> list[list[str]] | None
     return [left, right, *(rest[pi] for pi in sorted(rest))]
 
 
+def _unread(page: OcrPage) -> bool:
+    """Too little confidence or too few Vietnamese syllables: maybe the page is turned."""
+    from vntext.syllables import text_quality
+
+    quality = text_quality(page.text)
+    return page.confidence < 0.6 or quality.words < 5 or quality.valid_share < 0.5
+
+
+def _score(page: OcrPage) -> float:
+    from vntext.syllables import text_quality
+
+    quality = text_quality(page.text)
+    return page.confidence + quality.valid_share * min(1.0, quality.words / 50)
+
+
+def orientation(image: Path, options: OcrOptions) -> int:
+    """Clockwise degrees (0, 90, 180, 270) that Tesseract's OSD says would right *image*."""
+    exe = shutil.which("tesseract")
+    if exe is None:
+        return 0
+    try:
+        done = subprocess.run(
+            [exe, str(image), "stdout", "--psm", "0"],
+            capture_output=True,
+            text=True,
+            timeout=options.page_timeout_s,
+            env=dict(os.environ, OMP_THREAD_LIMIT=str(max(1, options.threads))),
+            check=False,
+            preexec_fn=_limit_child(options.memory_bytes),  # noqa: PLW1509
+        )
+    except subprocess.TimeoutExpired:
+        return 0
+    fields = dict(line.split(":", 1) for line in done.stdout.splitlines() if ":" in line)
+    try:
+        rotate = int(fields.get("Rotate", "0").strip())
+        confidence = float(fields.get("Orientation confidence", "0").strip())
+    except ValueError:
+        return 0
+    return rotate % 360 if confidence >= 2.0 else 0  # OSD's own "reliable" threshold
+
+
+def _reoriented(image: Path, page: OcrPage, folder: Path, options: OcrOptions) -> OcrPage:
+    """*page* read again from *image* turned as OSD suggests, when that reads better."""
+    rotate = orientation(image, options)
+    if not rotate:
+        return page
+    out = folder / f"turned-{page.number}"
+    out.mkdir(exist_ok=True)
+    plain = replace(options, steps=frozenset())  # the image is already preprocessed
+    for _, turned, _ in render_pages(image, "image", out, plain, rotate=rotate):
+        candidate = recognise(turned, page.number, options)
+        turned.unlink(missing_ok=True)
+        if _score(candidate) > _score(page):
+            return candidate
+    return page
+
+
 def ocr_file(
     data: bytes,
     kind: str,
@@ -378,7 +440,10 @@ def ocr_file(
         out = folder / "pages"
         out.mkdir()
         for number, image, total in render_pages(source, kind, out, options, pages):
-            results.append(recognise(image, number, options))
+            page = recognise(image, number, options)
+            if options.orientation and _unread(page):
+                page = _reoriented(image, page, folder, options)
+            results.append(page)
             image.unlink(missing_ok=True)  # keep the disk footprint to one page
             if on_page is not None:
                 on_page(len(results), max(total, len(results)))

@@ -139,7 +139,9 @@ def render_pdf(
     document.close()
 
 
-def render_image(path: Path, out: Path, max_pages: int, max_pixels: int, steps: set[str]) -> None:
+def render_image(
+    path: Path, out: Path, max_pages: int, max_pixels: int, steps: set[str], rotate: int = 0
+) -> None:
     """Every frame of the image at *path* (TIFF may hold many) as a PNG in *out*."""
     from PIL import Image, ImageOps
 
@@ -156,6 +158,8 @@ def render_image(path: Path, out: Path, max_pages: int, max_pixels: int, steps: 
                 _emit({"page": index + 1, "error": f"image too large ({width}x{height})"})
                 return
             frame = ImageOps.exif_transpose(image.copy())  # phone photos carry rotation
+            if rotate % 360:
+                frame = frame.rotate(-rotate, expand=True)  # clockwise, as Tesseract's OSD says
             dpi = frame.info.get("dpi", (0, 0))[0] or 0
             prepared = _prepare(frame, steps)
             target = out / f"page-{index + 1:05d}.png"
@@ -173,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dpi", type=int, default=300)
     parser.add_argument("--max-pixels", type=int, required=True)
     parser.add_argument("--max-pages", type=int, default=100)
+    parser.add_argument("--rotate", type=int, default=0, help="degrees clockwise (image)")
     parser.add_argument("--steps", default="", help="comma-separated: red, deskew, binarise")
     args = parser.parse_args(argv)
     steps = {s for s in args.steps.split(",") if s}
@@ -181,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
             pages = [int(p) for p in args.pages.split(",") if p]
             render_pdf(args.source, args.out, pages, args.dpi, args.max_pixels, steps)
         else:
-            render_image(args.source, args.out, args.max_pages, args.max_pixels, steps)
+            render_image(args.source, args.out, args.max_pages, args.max_pixels, steps, args.rotate)
     except MemoryError:
         _emit({"page": 0, "error": "out of memory"})
         return 1

@@ -271,3 +271,13 @@ def test_so_hieu_survives_ocr_noise(line: str) -> None:
 def test_so_hieu_fallback_does_not_take_a_cited_number() -> None:
     text = "KẾ HOẠCH\nThực hiện Kế hoạch số 3212/KH-UBND của tỉnh\n\nI. MỤC ĐÍCH\nNội dung."
     assert parse_bytes(text.encode(), "a.txt").info.number == ""
+
+
+def test_an_upside_down_scan_is_turned_and_read(tesseract: None) -> None:
+    page = draw_page(["Điều 1. Thời gian tiếp công dân", SENTENCE, SENTENCE]).rotate(180)
+    parsed = parse_bytes(image_bytes(page, "PNG"), "nguoc.png")
+    assert similarity(SENTENCE, next(ln for ln in parsed.text.splitlines() if "Việc" in ln)) > 0.95
+    upright_only = parse_bytes(
+        image_bytes(page, "PNG"), "nguoc.png", ocr=OcrOptions(orientation=False)
+    )
+    assert SENTENCE[:20] not in upright_only.text  # without OSD the page is unreadable
