@@ -216,7 +216,8 @@ def _render_refusal(record: dict[str, object]) -> str:
     if error == "out of memory":
         return "Dựng ảnh trang vượt giới hạn bộ nhớ / rendering exceeded the memory limit"
     if error.startswith("unreadable"):
-        return f"Không đọc được tệp ảnh/PDF (tệp hỏng?) / unreadable scan {error[10:]}".strip()
+        detail = error[len("unreadable") :].strip()
+        return f"Không đọc được tệp ảnh/PDF (tệp hỏng?) / unreadable scan {detail}".strip()
     if error == "page too large":
         return f"Trang {page} quá lớn để nhận dạng / page {page} is too large for OCR"
     return f"Không dựng được trang {page} / cannot render page {page} ({error})"
