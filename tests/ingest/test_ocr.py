@@ -24,6 +24,8 @@ from tests.scan_files import draw_page, font_path, image_bytes, multipage_tiff, 
 from vntext.syllables import text_quality
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+# The seed plan as its old OCR left it (shared/seeds, next to the repository).
+LEGAL_SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "000_8c6074a6329b28eb.txt"
 SENTENCE = "Việc tiếp công dân được thực hiện tại phòng tiếp dân của trụ sở Ủy ban nhân dân xã."
 HEADER = [
     "ỦY BAN NHÂN DÂN TỈNH QUẢNG NAM",
@@ -281,3 +283,23 @@ def test_an_upside_down_scan_is_turned_and_read(tesseract: None) -> None:
         image_bytes(page, "PNG"), "nguoc.png", ocr=OcrOptions(orientation=False)
     )
     assert SENTENCE[:20] not in upright_only.text  # without OSD the page is unreadable
+
+
+def test_no_page_of_the_real_legal_texts_looks_garbled(legal_dir: Path) -> None:
+    """Page-sized slices of every legal Markdown file: none may be sent to OCR again."""
+    slices = 0
+    for path in sorted(legal_dir.rglob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        for start in range(0, min(len(text), 300_000), 3000):
+            slices += 1
+            quality = text_quality(text[start : start + 3000])
+            assert not broken_text_layer(quality), (path.name, start)
+    assert slices > 500
+
+
+def test_the_seed_plans_old_ocr_text_looks_garbled() -> None:
+    seed = LEGAL_SEED
+    if not seed.is_file():
+        pytest.skip(f"{seed} not available")
+    text = seed.read_text(encoding="utf-8")
+    assert broken_text_layer(text_quality(text[:3000]))
