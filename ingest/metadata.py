@@ -116,6 +116,11 @@ def extract_metadata(outline: Outline) -> TextMetadata:
         meta.doc_type = _type_from_number(meta.number, header)
     if type_index is not None:
         meta.title = _title_after(header, type_index)
+    else:
+        # A công văn has no type line: its trích yếu "V/v …" sits under the số hiệu.
+        meta.title = _subject_line(header)
+        if meta.title and not meta.doc_type:
+            meta.doc_type = "Công văn"
     meta.issuer = _find_issuer(header)
     meta.issue_date = _find_date(header)
     meta.references = _find_references(outline, own_number=meta.number)
@@ -193,6 +198,29 @@ def _title_after(header: list[str], type_index: int) -> str:
     if not parts:
         return ""
     return " ".join([header[type_index], *parts])
+
+
+_SUBJECT = re.compile(r"^V\s*/\s*v\b\.?\s*", re.IGNORECASE)  # "V/v", OCR's "V/V", "V / v."
+
+
+def _subject_line(header: list[str]) -> str:
+    """The "V/v …" trích yếu with its continuation lines, as one line ("" when absent)."""
+    for i, line in enumerate(header):
+        if not _SUBJECT.match(line):
+            continue
+        parts = ["V/v " + _SUBJECT.sub("", line).strip()]
+        for following in header[i + 1 : i + 4]:
+            if (
+                not following
+                or _MOTTO.search(following)
+                or _PLACE_DATE.search(following)
+                or _AUTHORITY.match(following)
+                or following.upper() == following
+            ):
+                break
+            parts.append(following)
+        return " ".join(parts)
+    return ""
 
 
 def _find_issuer(header: list[str]) -> str:

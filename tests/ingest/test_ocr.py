@@ -303,3 +303,17 @@ def test_the_seed_plans_old_ocr_text_looks_garbled() -> None:
         pytest.skip(f"{seed} not available")
     text = seed.read_text(encoding="utf-8")
     assert broken_text_layer(text_quality(text[:3000]))
+
+
+def test_a_cong_van_subject_line_becomes_its_title() -> None:
+    text = (
+        "ỦY BAN NHÂN DÂN\nTỈNH BÌNH THUẬN\nSố: 199/UBND\n"
+        "V/V cải thiện, nâng cao\nchỉ số PAPI năm 2022\n\n"
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+        "Bình Thuận, ngày 22 tháng 4 năm 2022\n\nKính gửi: Các sở, ban, ngành\n\n"
+        "Thực hiện Kế hoạch số 12/KH-UBND, Ủy ban nhân dân tỉnh đề nghị các đơn vị báo cáo."
+    )
+    info = parse_bytes(text.encode(), "cong-van-quet.txt").info
+    assert info.title == "V/v cải thiện, nâng cao chỉ số PAPI năm 2022"
+    assert (info.doc_type, info.number, info.issue_date) == ("Công văn", "199/UBND", "2022-04-22")
+    assert info.issuer == "ỦY BAN NHÂN DÂN TỈNH BÌNH THUẬN"
