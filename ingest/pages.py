@@ -122,7 +122,7 @@ def read_pdf(
         reason = unavailable_reason(options.language)
         if reason:
             if not any(_letters(t) for t in layers):
-                raise IngestError(reason)
+                raise IngestError(f"Tệp PDF không có lớp văn bản (bản quét?). {reason}")
             if broken:
                 notes.append(
                     f"Lớp văn bản của {len(broken)} trang có vẻ sai (lỗi OCR cũ); chưa nhận dạng "
