@@ -5,7 +5,8 @@ No Chroma, no settings, no network. Entry points:
 * :func:`parse_file` / :func:`parse_bytes` — one file → :class:`ParsedDocument`
   (document metadata plus citation-sized LangChain ``Document`` chunks);
 * :func:`discover` — files and folders → the sorted list of supported files;
-* :class:`IngestError` — raised with a user-facing reason for files we refuse.
+* :class:`IngestError` — raised with a user-facing reason for files we refuse;
+* :class:`OcrOptions` — limits and preprocessing for scans (Tesseract ``vie``).
 """
 
 from ingest.errors import IngestError
@@ -17,6 +18,7 @@ from ingest.model import (
     chunk_id,
     dimension_metadata,
 )
+from ingest.ocr import OcrOptions
 from ingest.papi import DIMENSIONS
 from ingest.pipeline import (
     DEFAULT_MAX_BYTES,
@@ -35,6 +37,7 @@ __all__ = [
     "SUPPORTED_SUFFIXES",
     "DocumentInfo",
     "IngestError",
+    "OcrOptions",
     "ParsedDocument",
     "chunk_id",
     "default_document_id",

@@ -1,4 +1,4 @@
-"""Bytes → raw text, one function per file format.
+"""Bytes → raw text, one function per file format (PDFs and images: ``ingest.pages``).
 
 Loaders only decode and extract: they return text that may still be NFD, carry
 no-break spaces or stray blank lines (``vietnamese.clean_text`` handles that later).
@@ -92,6 +92,12 @@ def decode_text(data: bytes) -> str:
 
 
 def _decode_legacy(data: bytes) -> str:
+    from vntext.legacy_fonts import fix_legacy
+
+    # TCVN3/VNI files are byte-per-glyph: read as Latin-1 they convert losslessly.
+    converted, found = fix_legacy(data.decode("latin-1"))
+    if found:
+        return converted
     try:
         cp1258: str | None = unicodedata.normalize("NFC", data.decode("cp1258"))
     except UnicodeDecodeError:
@@ -106,46 +112,6 @@ def _decode_legacy(data: bytes) -> str:
     if cp1258 is not None:
         return cp1258
     raise IngestError("Không nhận ra bảng mã của tệp văn bản / unknown text encoding")
-
-
-def load_pdf(data: bytes, *, max_pages: int = MAX_PDF_PAGES) -> str:
-    """Text layer of a PDF, pages separated by blank lines.
-
-    A PDF that opens with an empty password (an owner password only restricts
-    printing/copying) is read like any viewer would; one that needs a password is
-    refused, and so is a PDF without a text layer (a scan needs OCR first).
-    """
-    if b"%PDF-" not in data[:1024]:
-        raise IngestError("Không phải tệp PDF hợp lệ / not a valid PDF file")
-    from pypdf import PdfReader  # lazy: importing pypdf costs time at start-up
-
-    try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            try:
-                opened = bool(reader.decrypt(""))
-            except Exception:  # unsupported cipher or missing crypto backend
-                opened = False
-            if not opened:
-                raise IngestError(
-                    "Tệp PDF được mã hoá, cần mật khẩu / PDF is encrypted (password required)"
-                )
-        pages = reader.pages
-        if len(pages) > max_pages:
-            raise IngestError(
-                f"Tệp PDF quá nhiều trang (>{max_pages}) / PDF has too many pages (>{max_pages})"
-            )
-        texts = [page.extract_text() or "" for page in pages]
-    except IngestError:
-        raise
-    except Exception as exc:  # pypdf raises many types on hostile input; all mean "unreadable"
-        raise IngestError(
-            f"Không đọc được tệp PDF (tệp hỏng?) / unreadable PDF ({type(exc).__name__})"
-        ) from exc
-    text = "\n\n".join(t.strip() for t in texts if t.strip())
-    if not text.strip():
-        raise IngestError("Tệp PDF không có lớp văn bản (bản quét?) / PDF has no text layer")
-    return ensure_text(text)
 
 
 def check_zip(data: bytes, *, max_unzipped_bytes: int = DEFAULT_MAX_UNZIPPED_BYTES) -> None:

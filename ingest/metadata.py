@@ -71,6 +71,11 @@ _NUMBER = re.compile(
     r"(\d{1,6}(?:\s*/\s*[0-9A-Za-zĐđ][0-9A-Za-zĐđ.\-]*)+)",
     re.IGNORECASE,
 )
+# OCR of a scan drops the colon or misreads "Số" ("Sô", "Só", "S6"): accepted only at
+# the start of a header line, where the số hiệu stands, and only as a fallback.
+_NUMBER_OCR = re.compile(
+    r"^\s*S[ốóôoỏ6]\s*[:;.,]?\s*(\d{1,6}(?:\s*/\s*[0-9A-Za-zĐđ][0-9A-Za-zĐđ.\-]*)+)"
+)
 _PLACE_DATE = re.compile(
     r"(?:^|\|)\s*[^\W\d][^,|]{1,60},\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})",
     re.IGNORECASE,
@@ -106,6 +111,11 @@ def extract_metadata(outline: Outline) -> TextMetadata:
         meta.doc_type = _type_from_number(meta.number, header)
     if type_index is not None:
         meta.title = _title_after(header, type_index)
+    else:
+        # A công văn has no type line: its trích yếu "V/v …" sits under the số hiệu.
+        meta.title = _subject_line(header)
+        if meta.title and not meta.doc_type:
+            meta.doc_type = "Công văn"
     meta.issuer = _find_issuer(header)
     meta.issue_date = _find_date(header)
     meta.references = _find_references(outline, own_number=meta.number)
@@ -132,10 +142,12 @@ def _header_lines(outline: Outline) -> list[str]:
 
 
 def _find_number(header: Iterable[str]) -> str:
-    for line in header:
-        match = _NUMBER.search(line)
-        if match:
-            return re.sub(r"\s*/\s*", "/", match.group(1)).rstrip(".-")
+    lines = list(header)
+    for pattern in (_NUMBER, _NUMBER_OCR):
+        for line in lines:
+            match = pattern.search(line)
+            if match:
+                return re.sub(r"\s*/\s*", "/", match.group(1)).rstrip(".-")
     return ""
 
 
@@ -183,10 +195,48 @@ def _title_after(header: list[str], type_index: int) -> str:
     return " ".join([header[type_index], *parts])
 
 
+_SUBJECT = re.compile(r"^V\s*/\s*v\b\.?\s*", re.IGNORECASE)  # "V/v", OCR's "V/V", "V / v."
+
+
+def _subject_line(header: list[str]) -> str:
+    """The "V/v …" trích yếu with its continuation lines, as one line ("" when absent)."""
+    for i, line in enumerate(header):
+        if not _SUBJECT.match(line):
+            continue
+        parts = ["V/v " + _SUBJECT.sub("", line).strip()]
+        for following in header[i + 1 : i + 4]:
+            if (
+                not following
+                or _MOTTO.search(following)
+                or _PLACE_DATE.search(following)
+                or _AUTHORITY.match(following)
+                or following.upper() == following
+            ):
+                break
+            parts.append(following)
+        return " ".join(parts)
+    return ""
+
+
 def _find_issuer(header: list[str]) -> str:
-    """The issuing body: the upper-case text just before the national motto."""
-    previous: list[str] = []
-    for line in [h for h in header if h and not is_decoration(h)][:_ISSUER_LINES]:
+    """The issuing body: the upper-case text just before the national motto.
+
+    The issuer's name may take two lines (parent body above the issuer, or a name too
+    long for its column: "ỦY BAN NHÂN DÂN" / "TỈNH QUẢNG NAM"); consecutive upper-case
+    lines right before the motto are joined. OCR of a two-column header reads the
+    left column as its own block, so the name arrives as such a run of lines.
+    """
+    runs: list[list[str]] = []
+    in_run = False
+    seen = 0
+    for line in header:
+        if not line:
+            continue
+        if is_decoration(line):
+            continue
+        seen += 1
+        if seen > _ISSUER_LINES:
+            break
         cells = [c.strip() for c in line.strip("|").split("|")] if line.startswith("|") else [line]
         for cell in cells:
             motto = _MOTTO.search(cell)
@@ -194,16 +244,19 @@ def _find_issuer(header: list[str]) -> str:
                 before = _TRAILING_RULE.sub("", cell[: motto.start()]).strip()
                 if before and before.upper() == before:
                     return before
-                if previous:
-                    return previous[-1]
-                return ""
+                return " ".join(runs[-1][-2:]) if runs else ""
             candidate = _TRAILING_RULE.sub("", cell).strip()
             if (
                 candidate
                 and candidate.upper() == candidate
                 and any(ch.isalpha() for ch in candidate)
             ):
-                previous.append(candidate)
+                if not in_run:
+                    runs.append([])
+                runs[-1].append(candidate)
+                in_run = True
+            elif candidate:
+                in_run = False  # "Số: …" between: the name is the run before it
     return ""
 
 

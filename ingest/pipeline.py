@@ -7,6 +7,7 @@ folders into the sorted list of files we can parse.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 import re
@@ -18,7 +19,7 @@ from typing import Any
 
 from langchain_core.documents import Document
 
-from ingest import loaders, phapdien
+from ingest import loaders, office, pages, phapdien
 from ingest.chunker import ChunkSpan, chunk_outline
 from ingest.errors import IngestError
 from ingest.frontmatter import front_matter_fields, split_front_matter, strip_info_table
@@ -30,16 +31,23 @@ from ingest.model import (
     chunk_id,
     dimension_metadata,
 )
+from ingest.ocr import OcrOptions, OnPage
+from ingest.pages import PageText
 from ingest.structure import Outline, parse_outline
+from vntext.legacy_fonts import fix_legacy
 from vntext.normalize import clean_text, fold
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 """Largest input accepted (bytes)."""
 
-SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".pdf", ".docx", ".html", ".htm"})
+SUPPORTED_SUFFIXES = frozenset(
+    {".txt", ".md", ".markdown", ".pdf", ".docx", ".html", ".htm", ".doc", ".xlsx"}
+    | {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
+)
 """File name suffixes :func:`parse_file` understands (compared case-insensitively)."""
 
 _TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
+_IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
 _SKIPPED_FOLDERS = {"provenance"}
 # A folder's provenance record ("PROVENANCE.md" next to the documents it describes) is
 # about the files, not one of them.
@@ -88,6 +96,8 @@ def parse_file(
     document_id: str | None = None,
     overrides: Mapping[str, str] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    ocr: OcrOptions | None = None,
+    on_page: OnPage | None = None,
 ) -> ParsedDocument:
     """Read, decode, clean, structure and chunk one file.
 
@@ -95,6 +105,13 @@ def parse_file(
     *overrides* sets :class:`~ingest.model.DocumentInfo` fields and wins over the
     front matter, which wins over what the text states. Raises :class:`IngestError`
     for files that are too large, empty, corrupt, encrypted, binary or unsupported.
+
+    Scans (image-only PDF pages, pages whose text layer is OCR garbage, JPEG/PNG/TIFF
+    images) are read with Tesseract under the limits of *ocr* (default
+    :class:`~ingest.ocr.OcrOptions`); *on_page* is called as ``on_page(done, total)``
+    after each OCR-ed page. Chunks from paged sources carry ``page`` (1-based, first
+    page the chunk touches) and ``page_end``; chunks of OCR text also ``ocr=True`` and
+    ``ocr_confidence`` (mean word confidence 0–1 of their pages).
     """
     path = Path(path)
     try:
@@ -106,7 +123,13 @@ def parse_file(
     except OSError as exc:
         raise IngestError(f"Không đọc được tệp / cannot read file ({exc.strerror})") from exc
     return parse_bytes(
-        data, path.name, document_id=document_id, overrides=overrides, max_bytes=max_bytes
+        data,
+        path.name,
+        document_id=document_id,
+        overrides=overrides,
+        max_bytes=max_bytes,
+        ocr=ocr,
+        on_page=on_page,
     )
 
 
@@ -117,6 +140,8 @@ def parse_bytes(
     document_id: str | None = None,
     overrides: Mapping[str, str] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    ocr: OcrOptions | None = None,
+    on_page: OnPage | None = None,
 ) -> ParsedDocument:
     """Like :func:`parse_file` for bytes already in memory (an upload).
 
@@ -138,7 +163,9 @@ def parse_bytes(
         if unknown:
             raise ValueError(f"unknown DocumentInfo fields in overrides: {sorted(unknown)}")
 
-    raw = _load(data, suffix)
+    raw, paged, notes = _load(data, suffix, ocr, on_page)
+    if not paged:
+        raw = fix_legacy(raw)[0]  # TCVN3/VNI text typed in a legacy font; PDFs: per page
     front: dict[str, Any] = {}
     if suffix in _TEXT_SUFFIXES:
         # YAML needs its indentation, so the front matter is split off before cleaning.
@@ -156,18 +183,80 @@ def parse_bytes(
     spans = chunk_outline(outline)
     if not spans:
         raise IngestError("Tệp không có nội dung văn bản / file has no text content")
+    if notes and not (overrides or {}).get("notes") and not front.get("notes"):
+        front = {**front, "notes": "; ".join(notes)}
     info = _document_info(name, data, outline, front, info_fields, overrides, document_id)
-    return ParsedDocument(info=info, text=text, chunks=to_documents(info, spans))
+    chunks = to_documents(info, spans)
+    if paged:
+        add_page_metadata(chunks, spans, page_starts(text, paged), paged)
+    return ParsedDocument(info=info, text=text, chunks=chunks)
 
 
-def _load(data: bytes, suffix: str) -> str:
-    if suffix == ".pdf":
-        return loaders.load_pdf(data)
+def _load(
+    data: bytes, suffix: str, ocr: OcrOptions | None, on_page: OnPage | None
+) -> tuple[str, list[PageText], list[str]]:
+    """Raw text, the pages it came from (paged formats only) and notes for the reader."""
+    if suffix == ".pdf" or suffix in _IMAGE_SUFFIXES:
+        read = pages.read_pdf if suffix == ".pdf" else pages.read_image
+        paged, notes = read(data, ocr=ocr, on_page=on_page)
+        return "\n\n".join(p.text for p in paged), paged, notes
     if suffix == ".docx":
-        return loaders.load_docx(data)
+        return loaders.load_docx(data), [], []
+    if suffix == ".doc":
+        return office.load_doc(data), [], []
+    if suffix == ".xlsx":
+        return office.load_xlsx(data), [], []
     if suffix in (".html", ".htm"):
-        return loaders.load_html(data)
-    return loaders.decode_text(data)
+        return loaders.load_html(data), [], []
+    return loaders.decode_text(data), [], []
+
+
+def page_starts(text: str, paged: list[PageText]) -> list[tuple[int, int]]:
+    """``(offset, page index)`` where each page's text begins in the final *text*.
+
+    The final text went through cleaning, so each page is found by its first cleaned
+    line, searched forward from the previous page; a page not found (its lines were
+    dropped as decoration) simply has no start and its text counts to the page before.
+    """
+    starts: list[tuple[int, int]] = []
+    cursor = 0
+    for index, page in enumerate(paged):
+        first = next((ln for ln in clean_text(page.text).split("\n") if ln.strip()), "")
+        if not first:
+            continue
+        found = text.find(first, cursor)
+        if found < 0:
+            continue
+        starts.append((found, index))
+        cursor = found + len(first)
+    if starts:
+        starts[0] = (0, starts[0][1])  # anything before the first page's line is page one's
+    return starts
+
+
+def add_page_metadata(
+    chunks: list[Document],
+    spans: list[ChunkSpan],
+    starts: list[tuple[int, int]],
+    paged: list[PageText],
+) -> None:
+    """Set ``page``, ``page_end`` and, for OCR text, ``ocr`` and ``ocr_confidence``."""
+    if not starts:
+        return
+    offsets = [offset for offset, _ in starts]
+    for chunk, span in zip(chunks, spans, strict=True):
+        if not span.spans:
+            continue
+        first = bisect.bisect_right(offsets, min(s for s, _ in span.spans)) - 1
+        last = bisect.bisect_right(offsets, max(e for _, e in span.spans) - 1) - 1
+        covered = [paged[starts[i][1]] for i in range(max(first, 0), max(last, 0) + 1)]
+        chunk.metadata["page"] = covered[0].number
+        chunk.metadata["page_end"] = covered[-1].number
+        ocr_pages = [p for p in covered if p.ocr]
+        chunk.metadata["ocr"] = bool(ocr_pages)
+        if ocr_pages:
+            mean = sum(p.confidence or 0.0 for p in ocr_pages) / len(ocr_pages)
+            chunk.metadata["ocr_confidence"] = round(mean, 4)
 
 
 def _too_large(max_bytes: int) -> str:

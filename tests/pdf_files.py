@@ -6,7 +6,7 @@ import io
 
 
 def minimal_pdf(lines: list[str]) -> bytes:
-    """A one-page PDF with a Helvetica text object, xref offsets computed."""
+    """A one-page PDF with a Helvetica (WinAnsi) text object, xref offsets computed."""
     content = "BT /F1 12 Tf 72 720 Td 14 TL " + " ".join(f"({s}) Tj T*" for s in lines) + " ET"
     objects = [
         "<< /Type /Catalog /Pages 2 0 R >>",
@@ -14,7 +14,7 @@ def minimal_pdf(lines: list[str]) -> bytes:
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
         "/Resources << /Font << /F1 5 0 R >> >> >>",
         f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
     ]
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
