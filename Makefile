@@ -23,7 +23,7 @@ install-ocr:
 	    || echo "could not install $(OCR_DEBS); scans and .doc files will be refused" >&2; \
 	else echo "install $(OCR_DEBS) (apt-get) to read scans and .doc files" >&2; fi
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed install-ocr
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
