@@ -38,6 +38,7 @@ from assistant.answer.honesty import (
 )
 from assistant.answer.llm import GroundedLLM, Passage
 from assistant.answer.model import REFUSAL, Answer
+from assistant.answer.unit_tasks import asks_for_unit_tasks, unit_tasks_answer
 from assistant.core.settings import Settings
 from assistant.index import Index, SearchFilters, SearchHit, Snapshot
 from assistant.providers.chat_models import build_chat_model
@@ -46,6 +47,8 @@ from vntext.normalize import canonical_tones, clean_text
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
+
+    from assistant.tasks.model import Task
 
 RETRIEVE_K = 8
 """Passages retrieved per question (the answer quotes a few of them)."""
@@ -94,22 +97,39 @@ class Answerer:
     # -- public -------------------------------------------------------------------------
 
     def ask(
-        self, question: str, history: Sequence[Mapping[str, str]], filters: SearchFilters
+        self,
+        question: str,
+        history: Sequence[Mapping[str, str]],
+        filters: SearchFilters,
+        tasks: Callable[[], Sequence[Task]] | None = None,
     ) -> Answer:
         """Answer *question* with citations, or refuse honestly."""
         final: Answer | None = None
-        for item in self.stream(question, history, filters):
+        for item in self.stream(question, history, filters, tasks):
             if isinstance(item, Answer):
                 final = item
         assert final is not None
         return final
 
     def stream(
-        self, question: str, history: Sequence[Mapping[str, str]], filters: SearchFilters
+        self,
+        question: str,
+        history: Sequence[Mapping[str, str]],
+        filters: SearchFilters,
+        tasks: Callable[[], Sequence[Task]] | None = None,
     ) -> Iterator[str | Answer]:
-        """Text deltas (their concatenation is the answer text), then the final Answer."""
+        """Text deltas (their concatenation is the answer text), then the final Answer.
+
+        *tasks* gives the plans' tasks: "what must unit X do?" is answered from them.
+        """
         # One snapshot for the whole answer: search, statistics and quotes agree.
-        evidence = self.gather(question, history, filters, self._index.snapshot())
+        snapshot = self._index.snapshot()
+        if tasks is not None and not history and asks_for_unit_tasks(question):
+            listed = unit_tasks_answer(question, tasks(), snapshot)
+            if listed is not None:
+                yield from _lines(listed)
+                return
+        evidence = self.gather(question, history, filters, snapshot)
         composition = self._compose(question, evidence) if evidence.sufficient else None
         if composition is None:
             refusal = self._refusal(question, evidence)

@@ -128,7 +128,9 @@ class Assistant:
         *history* is the conversation so far as ``[{"role": "user"|"assistant",
         "content": ...}]``; follow-ups such as "còn mục 5 thì sao?" use it.
         """
-        return self._answerer.ask(question, list(history or []), self._filters(filters))
+        return self._answerer.ask(
+            question, list(history or []), self._filters(filters), tasks=self.tasks
+        )
 
     def ask_stream(
         self,
@@ -137,7 +139,9 @@ class Assistant:
         filters: SearchFilters | dict[str, Any] | None = None,
     ) -> Iterator[str | Answer]:
         """Like :meth:`ask`, yielding text deltas and finally the complete :class:`Answer`."""
-        return self._answerer.stream(question, list(history or []), self._filters(filters))
+        return self._answerer.stream(
+            question, list(history or []), self._filters(filters), tasks=self.tasks
+        )
 
     # -- quiz ---------------------------------------------------------------------------
 

@@ -64,6 +64,11 @@ def _shared_by(unit: str, noun: str) -> bool:
     return noun in ("don vi", "co quan", "chung") or noun in folded
 
 
+def asks_for_unit_tasks(question: str) -> bool:
+    """True for a "what must unit X do (by when)?" question (cheap; no tasks needed)."""
+    return bool(_CUE.search(key(question)))
+
+
 def answer_for_unit(question: str, tasks: Sequence[Task]) -> str | None:
     """A cited list of one unit's tasks with deadlines, or None when *question* is not a
     "what must unit X do" question or no task matches."""
