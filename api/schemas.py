@@ -107,6 +107,9 @@ class CitationOut(_Out):
     section: str = Field(examples=["III. TỔ CHỨC THỰC HIỆN"])
     quote: str = Field(examples=["… báo cáo kết quả thực hiện về Ban Quản lý trước ngày …"])
     score: float = 0.0
+    chunk_id: str = ""
+    page: int | None = Field(None, description="Page of the source file, when known.")
+    scanned: bool = Field(False, description="Read by OCR from a scan: check the original.")
 
 
 class RelatedOut(_Out):
@@ -127,6 +130,14 @@ class AnswerOut(_Out):
     citations: list[CitationOut] = Field(default_factory=list)
     related: list[RelatedOut] = Field(default_factory=list)
     mode: str = Field(examples=["extractive"], description="extractive | llm | refusal")
+    partial: bool = Field(
+        False,
+        description="True: the documents address the question but not the specific item "
+        "asked (see missing); the answer says so first.",
+    )
+    missing: list[str] = Field(
+        default_factory=list, description="What was asked and is not in the documents."
+    )
 
 
 # -- search ---------------------------------------------------------------------------

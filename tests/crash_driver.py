@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -57,8 +58,31 @@ def settings_for(data_dir: str) -> Settings:
     return Settings(data_dir=Path(data_dir), corpus_dir=Path(data_dir) / "unused")
 
 
+def announce_chunk_writes(pause_s: float = 0.02) -> None:
+    """Print a ``batch`` line before every write to a chunk collection, and pause a little.
+
+    Embedding happens before the writer lease is taken, and the writes themselves are
+    quick; the pause widens the write phase so the test's kills land inside it.
+    """
+    from chromadb.api.models.Collection import Collection
+
+    original = Collection.upsert
+    calls = 0
+
+    def upsert(self: Any, *args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        if self.name.endswith("_chunks"):
+            calls += 1
+            print(f"batch {calls}", flush=True)
+            time.sleep(pause_s)
+        return original(self, *args, **kwargs)
+
+    Collection.upsert = upsert  # type: ignore[method-assign]
+
+
 def ingest(data_dir: str, paths: list[str]) -> None:
-    assistant = build_assistant(settings_for(data_dir), embeddings=HashEmbeddings(announce=True))
+    announce_chunk_writes()
+    assistant = build_assistant(settings_for(data_dir), embeddings=HashEmbeddings())
     print("opened", flush=True)
     report = assistant.ingest([Path(p) for p in paths])
     print(json.dumps({"done": report.counts()}), flush=True)

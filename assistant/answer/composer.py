@@ -401,7 +401,7 @@ class ExtractiveComposer:
 
     def _lead(self, point: Point, previous: tuple[str, str] | None) -> str:
         meta = point.chunk.metadata
-        label = section_label(meta)
+        label = ", ".join(p for p in (section_label(meta), page_label(meta)) if p)
         if previous is not None and previous[0] == point.key[0]:
             return f"{label[:1].upper()}{label[1:]}:" if label else "Ngoài ra:"
         return lead_sentence(meta, point.entry, label)
@@ -552,7 +552,23 @@ def _citation(n: int, point: Point) -> Citation:
         status=entry.status if entry else "in_force",
         superseded_by=entry.superseded_by if entry else "",
         chunk_id=point.chunk.id or "",
+        page=page_of(meta),
+        scanned=bool(meta.get("ocr")),
     )
+
+
+def page_of(meta: dict[str, object]) -> int | None:
+    """The 1-based page a passage starts on, when ingest recorded it."""
+    raw = meta.get("page")
+    return int(raw) if isinstance(raw, int | float | str) and str(raw).isdigit() else None
+
+
+def page_label(meta: dict[str, object]) -> str:
+    """ "bản quét, trang 2" for OCR text (so readers check the original), "trang 2" else."""
+    page = page_of(meta)
+    if page is None:
+        return ""
+    return f"bản quét, trang {page}" if meta.get("ocr") else f"trang {page}"
 
 
 def _with_entry(point: Point, entries: dict[str, ManifestEntry | None]) -> Point:

@@ -27,6 +27,10 @@ class Citation:
     status: str = "in_force"
     superseded_by: str = ""
     chunk_id: str = ""
+    page: int | None = None
+    """Page of the source file the passage starts on (PDFs and scans), when known."""
+    scanned: bool = False
+    """True when the passage was read by OCR from a scan: check the original."""
 
 
 @dataclass(frozen=True)
