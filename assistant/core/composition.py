@@ -13,6 +13,7 @@ from assistant.core.settings import Settings
 from assistant.index import Index, RetrievalTuning
 from assistant.providers.embeddings import build_embeddings, embedding_signature
 from assistant.storage import ChromaStore
+from ingest import OcrOptions
 
 
 def chroma_client(settings: Settings) -> Any:
@@ -53,6 +54,12 @@ def build_assistant(settings: Settings, *, embeddings: Embeddings | None = None)
         # Only a shared server can change under us; an embedded store has one process.
         shared=bool(settings.chroma_url),
         max_chunks=settings.max_document_chunks,
+        ocr=OcrOptions(
+            language=settings.ocr.language,
+            dpi=settings.ocr.dpi,
+            max_pages=settings.ocr.max_pages,
+            page_timeout_s=settings.ocr.page_timeout_s,
+        ),
     )
     index.open()
     from assistant.tasks.store import TaskStore

@@ -71,6 +71,19 @@ class LLMSettings(BaseModel):
     timeout_s: float = Field(60.0, gt=0, description="Request timeout in seconds.")
 
 
+class OcrSettings(BaseModel):
+    """Reading scans (image-only PDFs, JPG/PNG/TIFF) with Tesseract's Vietnamese model."""
+
+    language: str = Field("vie", description="Tesseract model(s), e.g. `vie` or `vie+eng`.")
+    dpi: int = Field(300, ge=100, le=600, description="Resolution scanned PDF pages render at.")
+    max_pages: int = Field(
+        200, ge=1, le=3000, description="Most pages one file may send to OCR; more is refused."
+    )
+    page_timeout_s: float = Field(
+        120.0, gt=0, description="Time limit for reading one page; a slower page is refused."
+    )
+
+
 class ServerSettings(BaseModel):
     """HTTP server (API + UI)."""
 
@@ -112,6 +125,7 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)  # type: ignore[arg-type]
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)  # type: ignore[arg-type]
     llm: LLMSettings = Field(default_factory=LLMSettings)  # type: ignore[arg-type]
+    ocr: OcrSettings = Field(default_factory=OcrSettings)  # type: ignore[arg-type]
     server: ServerSettings = Field(default_factory=ServerSettings)  # type: ignore[arg-type]
 
     @field_validator("chroma_url")

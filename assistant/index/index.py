@@ -48,6 +48,7 @@ from assistant.index.snapshot import Snapshot
 from assistant.storage import ChromaStore, Holder, LeaseLost, ManifestEntry
 from ingest import (
     IngestError,
+    OcrOptions,
     ParsedDocument,
     default_document_id,
     discover,
@@ -82,6 +83,7 @@ class Index:
         tuning: RetrievalTuning | None = None,
         max_file_bytes: int = 50 * 1024 * 1024,
         max_chunks: int = 2000,
+        ocr: OcrOptions | None = None,
         reload_interval_s: float = 1.0,
         shared: bool = False,
         writer_wait_s: float = 900.0,
@@ -92,6 +94,7 @@ class Index:
         self._tuning = tuning or RetrievalTuning()
         self._max_file_bytes = max_file_bytes
         self._max_chunks = max_chunks
+        self._ocr = ocr
         self._reload_interval_s = reload_interval_s
         self._shared = shared
         self._writer_wait_s = writer_wait_s
@@ -273,7 +276,9 @@ class Index:
             doc_id = None
             if ids[default_document_id(path.name)] > 1:
                 doc_id = default_document_id(f"{path.parent.name}-{path.stem}")
-            return parse_file(path, document_id=doc_id, max_bytes=self._max_file_bytes)
+            return parse_file(
+                path, document_id=doc_id, max_bytes=self._max_file_bytes, ocr=self._ocr
+            )
 
         return self._ingest([(str(p), partial(parse, p)) for p in files], on_file, on_progress)
 
@@ -285,7 +290,10 @@ class Index:
     ) -> IngestReport:
         """Ingest uploaded files given as (file name, content) pairs."""
         jobs = [
-            (name, partial(parse_bytes, data, name, max_bytes=self._max_file_bytes))
+            (
+                name,
+                partial(parse_bytes, data, name, max_bytes=self._max_file_bytes, ocr=self._ocr),
+            )
             for name, data in items
         ]
         return self._ingest(jobs, on_file, on_progress)
