@@ -70,8 +70,8 @@ class ChromaStore:
             raise RuntimeError(
                 f"Chỉ mục được lập bằng mô hình nhúng {stored!r}, không phải {signature!r}; "
                 f"hãy lập lại chỉ mục / the index was built with embeddings {stored!r}, not "
-                f"{signature!r}: re-embed with `papi reindex` into a new PAPI_DATA_DIR (or "
-                f"PAPI_COLLECTION), or delete the index to rebuild it."
+                f"{signature!r}: point PAPI_DATA_DIR (or PAPI_COLLECTION) at a new index and "
+                f"run `papi ingest` to re-embed, or delete the index to rebuild it."
             )
         self.manifest = client.get_or_create_collection(f"{name}_manifest", embedding_function=None)
         self.lease = WriterLease(self.manifest)
