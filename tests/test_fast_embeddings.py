@@ -218,7 +218,7 @@ def test_a_query_does_not_wait_for_a_whole_ingest(fast: FastE5Embeddings) -> Non
         first_batch.set()
         return original(*args)
 
-    slow._run = run  # type: ignore[method-assign]
+    slow._run = run  # type: ignore[method-assign,assignment]
 
     def ingest() -> None:
         slow.embed_documents(passages)

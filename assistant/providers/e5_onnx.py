@@ -15,6 +15,7 @@ into place, so concurrent builders and crashes never leave a half-written model 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -210,6 +211,19 @@ def build_graph(model_file: E5ModelFile, q4: bool = False) -> bytes:
 
 def quantize_int8(fp32_path: Path, out_path: Path) -> None:
     """ONNX Runtime dynamic quantisation of the MatMul/Attention weights (per channel)."""
+
+    # The quantiser logs advice about pre-processing (shape inference) on the root logger;
+    # the graph is already in its fused form, so keep the CLI's output clean.
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        _quantize(fp32_path, out_path)
+    finally:
+        root.setLevel(level)
+
+
+def _quantize(fp32_path: Path, out_path: Path) -> None:
     from onnx import TensorProto
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
