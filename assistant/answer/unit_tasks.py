@@ -12,8 +12,12 @@ from collections.abc import Sequence
 
 from assistant.answer.model import Answer, Citation
 from assistant.index import Snapshot
-from assistant.tasks.answers import answer_for_unit, asks_for_unit_tasks
+from assistant.tasks.answers import answer_for_unit, asks_for_unit_tasks, match_unit
 from assistant.tasks.model import Task
+from vntext.tokens import folded_tokens
+
+MAX_LISTED = 5
+"""Tasks listed in an answer; the full checklist is in the Nhiệm vụ tab and `papi tasks`."""
 
 __all__ = ["asks_for_unit_tasks", "unit_tasks_answer"]
 
@@ -21,14 +25,34 @@ __all__ = ["asks_for_unit_tasks", "unit_tasks_answer"]
 def unit_tasks_answer(question: str, tasks: Sequence[Task], snapshot: Snapshot) -> Answer | None:
     """The cited task list of the unit *question* names, or None (not such a question, or
     no task of that unit)."""
-    text = answer_for_unit(question, tasks)
+    found = match_unit(question, tasks)
+    if found is None:
+        return None
+    unit, mine = found
+    if _topical(question, unit):
+        return None  # "khi trễ hẹn … thì đơn vị tôi phải làm gì?": retrieval answers that
+    # Work the plan gives this unit by name comes first, then shared duties with a deadline;
+    # other duties shared by "các phòng, đơn vị" are counted, not listed (a short answer).
+    direct = [t for t in mine if not t.collective]
+    dated = [t for t in mine if t.collective and t.due]
+    shown = ([*direct, *dated] or mine)[:MAX_LISTED]
+    text = answer_for_unit(question, shown)
     if text is None:
         return None
+    # The quotes travel as citations (shown beside the answer); the list stays short.
+    text = text.split("\n\nNguồn:", 1)[0]
+    rest = len(mine) - len(shown)
+    if rest > 0:
+        text += (
+            f"\nNgoài ra, {unit} còn {rest} nhiệm vụ khác (kể cả nhiệm vụ chung của các phòng, "
+            "đơn vị); danh sách đầy đủ ở thẻ “Nhiệm vụ” hoặc lệnh `papi tasks --unit`."
+        )
+    tasks = shown
     citations: list[Citation] = []
     seen: list[tuple[str, str, str]] = []
-    for task in tasks:
+    for task in tasks:  # numbered as answer_for_unit numbers its sources
         source = (task.document_title or task.document_id, task.section, task.quote)
-        if source in seen or f"“{task.quote}”" not in text:
+        if source in seen:
             continue
         chunk = next(
             (c for c in snapshot.chunks_of([task.document_id]) if task.quote in c.page_content),
@@ -54,3 +78,18 @@ def unit_tasks_answer(question: str, tasks: Sequence[Task], snapshot: Snapshot) 
             )
         )
     return Answer(question=question, answer=text, grounded=True, citations=citations)
+
+
+_CUE_TEXT = (
+    "phai can nen lam gi nhung viec co nhiem vu nao cua duoc giao han bao gio khi trach "
+    "thuc hien phu trach trong ke hoach nay toi minh chung em la the va cac theo"
+)
+_CUE_WORDS = frozenset(_CUE_TEXT.split())
+"""Folded words of "what must … do, by when" questions (not a topic of their own)."""
+
+
+def _topical(question: str, unit: str) -> bool:
+    """True when *question* asks about a topic besides the unit's duties in general."""
+    unit_words = set(folded_tokens(unit))
+    rest = [w for w in folded_tokens(question) if w not in unit_words and w not in _CUE_WORDS]
+    return len(rest) > 2
