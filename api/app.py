@@ -10,7 +10,7 @@ from api import library, openai_compat, routes
 from api import tasks as task_routes
 from api.bodylimit import BodyLimitMiddleware
 from api.errors import install_error_handlers
-from api.ratelimit import SlidingWindowLimiter
+from api.ratelimit import RateLimits
 from assistant.core.facade import Assistant
 from assistant.core.settings import Settings
 
@@ -65,7 +65,7 @@ def create_app(
     )
     app.state.assistant = assistant
     app.state.settings = settings
-    app.state.limiter = SlidingWindowLimiter(server.rate_limit_per_minute)
+    app.state.rate_limits = RateLimits.from_settings(server)
     install_error_handlers(app)
     large = upload_limit + _MULTIPART_OVERHEAD
 
@@ -97,7 +97,13 @@ def create_app(
     if ui:
         from ui.app import mount_ui
 
-        mount_ui(app, assistant, path=UI_PATH, max_file_bytes=upload_limit)
+        mount_ui(
+            app,
+            assistant,
+            path=UI_PATH,
+            max_file_bytes=upload_limit,
+            rate_limit=app.state.rate_limits.hit,
+        )
     return app
 
 

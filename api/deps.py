@@ -5,13 +5,14 @@ The app's objects live on ``app.state`` (set by :func:`api.app.create_app`): not
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import ApiError
-from api.ratelimit import SlidingWindowLimiter
+from api.ratelimit import RateLimits, SlidingWindowLimiter
 from api.security import require_admin
 from assistant.core.facade import Assistant
 from assistant.core.settings import Settings
@@ -47,24 +48,43 @@ def check_admin(
     require_admin(settings.admin_token, credentials.credentials if credentials else None)
 
 
-def check_rate(request: Request) -> None:
-    """Question endpoints: at most ``server.rate_limit_per_minute`` per client address."""
-    limiter: SlidingWindowLimiter = request.app.state.limiter
-    client = request.client.host if request.client else "unknown"
-    wait = limiter.hit(client)
-    if wait is not None:
-        seconds = limiter.retry_after_header(wait)
-        raise ApiError(
-            429,
-            "rate_limited",
-            f"Quá nhiều câu hỏi, vui lòng thử lại sau {seconds} giây / "
-            f"too many requests, retry in {seconds} s",
-            headers={"Retry-After": seconds},
-        )
+def rate_limited(endpoint: str) -> Callable[[Request], None]:
+    """A dependency counting requests to *endpoint* (an ``ENDPOINTS`` name) per client.
+
+    The limit is ``server.rate_limits.<endpoint>``, else ``server.rate_limit_per_minute``;
+    the client is the socket peer or, behind a trusted proxy, its ``X-Forwarded-For``.
+    """
+
+    def check_rate(request: Request) -> None:
+        limits: RateLimits = request.app.state.rate_limits
+        peer = request.client.host if request.client else None
+        wait = limits.hit(endpoint, peer, request.headers)
+        if wait is not None:
+            raise rate_limited_error(wait)
+
+    return check_rate
+
+
+def rate_limited_error(wait: float) -> ApiError:
+    """The bilingual 429 with its ``Retry-After``."""
+    seconds = SlidingWindowLimiter.retry_after_header(wait)
+    return ApiError(
+        429,
+        "rate_limited",
+        f"Quá nhiều yêu cầu, vui lòng thử lại sau {seconds} giây / "
+        f"too many requests, retry in {seconds} s",
+        headers={"Retry-After": seconds},
+    )
 
 
 Admin = Depends(check_admin)
 """For ``dependencies=[Admin]`` on admin routes."""
 
-RateLimited = Depends(check_rate)
-"""For ``dependencies=[RateLimited]`` on question routes."""
+RateLimited = Depends(rate_limited("ask"))
+"""For ``dependencies=[RateLimited]`` on question routes (ask, stream, OpenAI chat)."""
+
+SearchLimited = Depends(rate_limited("search"))
+QuizLimited = Depends(rate_limited("quiz"))
+QuizExportLimited = Depends(rate_limited("quiz_export"))
+TasksLimited = Depends(rate_limited("tasks"))
+"""For ``dependencies=[TasksLimited]`` on the ``/api/tasks`` routes."""

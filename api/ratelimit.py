@@ -1,16 +1,26 @@
-"""A per-client sliding-window limit on the question endpoints.
+"""Per-client sliding-window limits on the costly endpoints (API and UI).
 
 In memory and per process: enough to keep one client from monopolising a small office
-server. Several workers or a shared proxy need a limit in front of them instead.
+server. Each endpoint group has its own bucket (:class:`RateLimits`); the client is the
+socket peer, or, behind a configured trusted proxy, the right-most untrusted address of
+``X-Forwarded-For`` (:func:`client_address`).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+
+from assistant.core.settings import ServerSettings
+
+ENDPOINTS = ("ask", "search", "quiz", "quiz_export", "tasks", "ui_chat", "ui_quiz")
+"""The rate-limited endpoint groups (fields of ``ServerSettings.rate_limits``)."""
+
+_Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class SlidingWindowLimiter:
@@ -65,3 +75,64 @@ class SlidingWindowLimiter:
     def retry_after_header(seconds: float) -> str:
         """Whole seconds for a ``Retry-After`` header."""
         return str(max(1, math.ceil(seconds)))
+
+
+def parse_networks(items: Iterable[str]) -> tuple[_Network, ...]:
+    """IP addresses or CIDRs as networks (a bare address is a one-address network)."""
+    return tuple(ipaddress.ip_network(item, strict=False) for item in items)
+
+
+def _is_trusted(address: str, trusted: tuple[_Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(ip.version == net.version and ip in net for net in trusted)
+
+
+def client_address(
+    peer: str | None, forwarded_for: str | None, trusted: tuple[_Network, ...]
+) -> str:
+    """The client a request is counted against.
+
+    Without trusted proxies, or when the socket *peer* is not one, the peer itself: a
+    client cannot pick its own bucket by sending ``X-Forwarded-For``. When the peer is a
+    trusted proxy, walk ``X-Forwarded-For`` from the right (each proxy appends the address
+    it saw) and take the first address that is not a trusted proxy.
+    """
+    peer = peer or "unknown"
+    if not trusted or not _is_trusted(peer, trusted):
+        return peer
+    hops = [hop.strip() for hop in (forwarded_for or "").split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _is_trusted(hop, trusted):
+            return hop
+    # Every hop is one of our proxies (or the header is missing): the left-most one.
+    return hops[0] if hops else peer
+
+
+class RateLimits:
+    """One :class:`SlidingWindowLimiter` per endpoint group, and the client-address rule."""
+
+    def __init__(
+        self,
+        limits: Mapping[str, int],
+        trusted_proxies: Iterable[str] = (),
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._limiters = {name: SlidingWindowLimiter(n, clock=clock) for name, n in limits.items()}
+        self._trusted = parse_networks(trusted_proxies)
+
+    @classmethod
+    def from_settings(cls, server: ServerSettings) -> RateLimits:
+        """From ``ServerSettings``: each endpoint's limit and the trusted proxies."""
+        return cls({name: server.rate_limit(name) for name in ENDPOINTS}, server.trusted_proxies)
+
+    def client(self, peer: str | None, headers: Mapping[str, str]) -> str:
+        """The client key of a request from *peer* with *headers*."""
+        return client_address(peer, headers.get("x-forwarded-for"), self._trusted)
+
+    def hit(self, endpoint: str, peer: str | None, headers: Mapping[str, str]) -> float | None:
+        """Count one request to *endpoint*; None when allowed, else seconds to wait."""
+        return self._limiters[endpoint].hit(self.client(peer, headers))

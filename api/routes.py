@@ -13,7 +13,15 @@ from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from api.deps import Admin, AssistantDep, RateLimited, SettingsDep
+from api.deps import (
+    Admin,
+    AssistantDep,
+    QuizExportLimited,
+    QuizLimited,
+    RateLimited,
+    SearchLimited,
+    SettingsDep,
+)
 from api.errors import ApiError, error_body
 from api.schemas import (
     EXAMPLE_DOCUMENT_ID,
@@ -61,7 +69,7 @@ _ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
     **_ERRORS,
 }
 _RATE_ERRORS: dict[int | str, dict[str, Any]] = {
-    429: {"model": ErrorResponse, "description": "Quá nhiều câu hỏi / rate limited"},
+    429: {"model": ErrorResponse, "description": "Quá nhiều yêu cầu / rate limited"},
     **_ERRORS,
 }
 
@@ -188,7 +196,8 @@ def _ndjson(events: Iterable[str | Answer]) -> Iterator[str]:
     "/api/search",
     tags=["hỏi đáp"],
     response_model=SearchResponse,
-    responses=_ERRORS,
+    dependencies=[SearchLimited],
+    responses=_RATE_ERRORS,
     summary="Tìm đoạn văn bản / search passages",
 )
 def search(body: SearchRequest, assistant: AssistantDep) -> dict[str, Any]:
@@ -449,7 +458,8 @@ def _make_quiz(assistant: Assistant, body: QuizRequest) -> Quiz:
     "/api/quiz",
     tags=["trắc nghiệm"],
     response_model=Quiz,
-    responses={200: {"content": {"application/json": {"example": QUIZ_EXAMPLE}}}, **_ERRORS},
+    dependencies=[QuizLimited],
+    responses={200: {"content": {"application/json": {"example": QUIZ_EXAMPLE}}}, **_RATE_ERRORS},
     summary="Tạo đề trắc nghiệm / generate a quiz",
 )
 def make_quiz(body: QuizRequest, assistant: AssistantDep) -> Quiz:
@@ -473,8 +483,9 @@ def make_quiz(body: QuizRequest, assistant: AssistantDep) -> Quiz:
             "description": "Tệp đề (tải về) / the quiz file, as an attachment",
             "content": _QUIZ_MEDIA_TYPES,
         },
-        **_ERRORS,
+        **_RATE_ERRORS,
     },
+    dependencies=[QuizExportLimited],
     summary="Tải đề trắc nghiệm / download a quiz",
 )
 def export_quiz(body: QuizRequest, fmt: QuizFormatQuery, assistant: AssistantDep) -> Response:

@@ -427,7 +427,7 @@ def test_questions_are_rate_limited_per_client(corpus_assistant: Any) -> None:
     limited = api.post("/api/ask/stream", json=body)
     _assert_error(limited, 429, "rate_limited")
     assert int(limited.headers["retry-after"]) >= 1
-    # Search and reads are not questions.
+    # Search has its own bucket; reads are not limited.
     assert api.post("/api/search", json={"query": "PAPI"}).status_code == 200
     assert api.get("/api/documents").status_code == 200
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import html
+import math
 import os
 import re
 import shutil
@@ -17,7 +18,7 @@ import tempfile
 import threading
 import weakref
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -115,6 +116,16 @@ ADMIN_DISABLED = (
     "Anh/chị vẫn xem được danh sách văn bản."
 )
 BAD_TOKEN = "Mã quản trị không đúng. Vui lòng nhập lại."
+
+RateLimit = Callable[[str, "str | None", Mapping[str, str]], "float | None"]
+"""``(endpoint, peer address, headers) -> None`` when allowed, else seconds to wait: the
+app's limiter (the API passes it in, so the UI shares its buckets and proxy rule)."""
+
+
+def rate_limited_message(wait: float) -> str:
+    """What the UI says instead of an answer when a client asks too often."""
+    return f"Anh/chị gửi quá nhiều yêu cầu; vui lòng thử lại sau {max(1, math.ceil(wait))} giây."
+
 
 # Enough to stop links, images, code, emphasis, tables and headings; "(", "-" and "."
 # stay readable (lists still render; a "(" cannot start a link without a "]").
@@ -316,8 +327,20 @@ def _report_markdown(results: list[IngestResult]) -> str:
 # -- the UI ---------------------------------------------------------------------------
 
 
-def build_ui(assistant: Assistant) -> gr.Blocks:
-    """The Gradio Blocks of the UI (mount it with :func:`mount_ui`)."""
+def build_ui(assistant: Assistant, rate_limit: RateLimit | None = None) -> gr.Blocks:
+    """The Gradio Blocks of the UI (mount it with :func:`mount_ui`).
+
+    *rate_limit* throttles the costly handlers (chat, quiz) per client; None: no limit.
+    """
+
+    def throttled(endpoint: str, request: gr.Request | None) -> float | None:
+        if rate_limit is None:
+            return None
+        client = getattr(request, "client", None)
+        peer = getattr(client, "host", None)
+        headers = getattr(request, "headers", None) or {}
+        return rate_limit(endpoint, peer, headers)
+
     admin_token = assistant.settings.admin_token
     admin_enabled = bool(admin_token.get_secret_value())
     max_bytes = int(assistant.settings.server.max_upload_mb * 1024 * 1024)
@@ -334,9 +357,20 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         shown: list[dict[str, str]],
         documents: list[str] | None,
         dimensions: list[int] | None,
+        request: gr.Request,
     ) -> Iterator[tuple[Any, ...]]:
         question = (message or "").strip()
         if not question:
+            yield gr.skip(), history, shown, shown
+            return
+        wait = throttled("ui_chat", request)
+        if wait is not None:
+            shown = [
+                *shown,
+                {"role": "user", "content": escape_markdown(question)},
+                {"role": "assistant", "content": rate_limited_message(wait)},
+            ]
+            # The question stays in the box so nothing typed is lost.
             yield gr.skip(), history, shown, shown
             return
         filters = {"documents": documents or [], "dimensions": dimensions or []}
@@ -385,6 +419,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         types: list[str] | None,
         count: float | None,
         seed: float | None,
+        request: gr.Request,
     ) -> tuple[Any, ...]:
         def show(preview: str, paths: dict[str, str] | None = None) -> tuple[Any, ...]:
             buttons = [
@@ -397,6 +432,9 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
 
         if not types:
             return show('<p class="papi-review">Hãy chọn ít nhất một dạng câu hỏi.</p>')
+        wait = throttled("ui_quiz", request)
+        if wait is not None:
+            return show(f'<p class="papi-review">{escape_html(rate_limited_message(wait))}</p>')
         n = max(1, min(int(count or QUIZ_DEFAULT_ITEMS), QUIZ_MAX_ITEMS))
         try:
             quiz = assistant.quiz(
@@ -665,11 +703,18 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
     return demo
 
 
-def mount_ui(app: FastAPI, assistant: Assistant, *, path: str, max_file_bytes: int) -> None:
+def mount_ui(
+    app: FastAPI,
+    assistant: Assistant,
+    *,
+    path: str,
+    max_file_bytes: int,
+    rate_limit: RateLimit | None = None,
+) -> None:
     """Mount the UI on *app* at *path*: local assets only, no run history, no footer links."""
     gr.mount_gradio_app(
         app,
-        build_ui(assistant),
+        build_ui(assistant, rate_limit),
         path=path,
         footer_links=[],
         run_history=False,

@@ -102,6 +102,35 @@ class OcrSettings(BaseModel):
     )
 
 
+class RateLimitSettings(BaseModel):
+    """Per-endpoint overrides of ``server.rate_limit_per_minute`` (empty: use the default)."""
+
+    ask: int | None = Field(
+        None,
+        ge=0,
+        description="Questions per client per minute on `/api/ask`, `/api/ask/stream` and "
+        "`/v1/chat/completions` (empty: the default; 0: no limit).",
+    )
+    search: int | None = Field(
+        None, ge=0, description="Searches per client per minute on `/api/search`."
+    )
+    quiz: int | None = Field(
+        None, ge=0, description="Quizzes per client per minute on `/api/quiz`."
+    )
+    quiz_export: int | None = Field(
+        None, ge=0, description="Quiz downloads per client per minute on `/api/quiz/export`."
+    )
+    tasks: int | None = Field(
+        None, ge=0, description="Requests per client per minute on the `/api/tasks` routes."
+    )
+    ui_chat: int | None = Field(
+        None, ge=0, description="Questions per client per minute in the web UI's Hỏi đáp tab."
+    )
+    ui_quiz: int | None = Field(
+        None, ge=0, description="Quizzes per client per minute in the web UI's Trắc nghiệm tab."
+    )
+
+
 class ServerSettings(BaseModel):
     """HTTP server (API + UI)."""
 
@@ -112,8 +141,38 @@ class ServerSettings(BaseModel):
         default_factory=list, description="Allowed CORS origins; empty disables CORS."
     )
     rate_limit_per_minute: int = Field(
-        120, ge=0, description="Questions per client per minute on the ask endpoints (0: no limit)."
+        120,
+        ge=0,
+        description="Default requests per client per minute on every costly endpoint (ask, "
+        "search, quiz, quiz export, tasks, the UI's chat and quiz); 0: no limit.",
     )
+    rate_limits: RateLimitSettings = Field(
+        default_factory=RateLimitSettings  # type: ignore[arg-type]
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Reverse proxies (IPs or CIDRs, JSON list) whose `X-Forwarded-For` is "
+        "believed: the client is its right-most untrusted address. Empty: the socket peer.",
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for item in value:
+            try:
+                ipaddress.ip_network(item.strip(), strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"PAPI_SERVER__TRUSTED_PROXIES: not an IP or CIDR: {item!r}"
+                ) from None
+        return [item.strip() for item in value]
+
+    def rate_limit(self, endpoint: str) -> int:
+        """Requests per minute for *endpoint* (a :class:`RateLimitSettings` field)."""
+        override: int | None = getattr(self.rate_limits, endpoint)
+        return self.rate_limit_per_minute if override is None else override
 
 
 class Settings(BaseSettings):
