@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse
 from api import library, openai_compat, routes
 from api import tasks as task_routes
 from api.bodylimit import BodyLimitMiddleware
+from api.docs import install_docs
 from api.errors import install_error_handlers
 from api.ratelimit import RateLimits
 from assistant.core.facade import Assistant
@@ -61,12 +62,14 @@ def create_app(
         description=DESCRIPTION,
         version=routes.app_version(),
         openapi_tags=TAGS,
+        docs_url=None,
         redoc_url=None,
     )
     app.state.assistant = assistant
     app.state.settings = settings
     app.state.rate_limits = RateLimits.from_settings(server)
     install_error_handlers(app)
+    install_docs(app)
     large = upload_limit + _MULTIPART_OVERHEAD
 
     def body_limit(path: str) -> int:
