@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -33,7 +33,11 @@ from api.schemas import (
     DocumentsResponse,
     ErrorResponse,
     HealthOut,
+    IndexingOut,
     IngestReportOut,
+    JobAcceptedOut,
+    JobOut,
+    JobsResponse,
     QuizFormat,
     QuizRequest,
     RemovedOut,
@@ -42,7 +46,8 @@ from api.schemas import (
     StatusRequest,
 )
 from assistant.answer.model import Answer
-from assistant.core.facade import Assistant
+from assistant.core.facade import Assistant, report_as_dict
+from assistant.core.jobs import Job
 from assistant.index import IngestReport
 from assistant.quiz.model import Quiz
 
@@ -80,22 +85,16 @@ def _filters(body: AskRequest | SearchRequest) -> dict[str, Any] | None:
 
 def report_out(report: IngestReport) -> dict[str, Any]:
     """The public JSON shape of an ingest report."""
-    return {
-        "ok": report.ok,
-        "counts": report.counts(),
-        "results": [
-            {
-                "source": r.source,
-                "status": r.status,
-                "document_id": r.document_id,
-                "title": r.title,
-                "chunks": r.chunks,
-                "embedded": r.embedded,
-                "reason": r.reason,
-            }
-            for r in report.results
-        ],
-    }
+    return report_as_dict(report)
+
+
+WaitQuery = Annotated[
+    bool,
+    Query(
+        description="true: chờ nạp xong rồi trả báo cáo (200) thay vì 202 ngay / "
+        "wait for the ingest and answer with its report (200) instead of 202 at once",
+    ),
+]
 
 
 # -- health ---------------------------------------------------------------------------
@@ -104,10 +103,12 @@ def report_out(report: IngestReport) -> dict[str, Any]:
 @router.get("/health", tags=["hệ thống"], response_model=HealthOut, summary="Tình trạng / health")
 def health(assistant: AssistantDep, settings: SettingsDep) -> HealthOut:
     """Trả lời khi máy chủ sẵn sàng / the server is up; number of documents."""
+    indexing = assistant.indexing()
     return HealthOut(
         documents=len(assistant.documents()),
         admin_enabled=bool(settings.admin_token.get_secret_value()),
         version=app_version(),
+        indexing=IndexingOut(**indexing) if indexing else None,
     )
 
 
@@ -273,10 +274,12 @@ _UPLOAD_BODY = {
 @router.post(
     "/api/documents",
     tags=["quản trị"],
-    response_model=IngestReportOut,
+    status_code=202,
+    response_model=JobAcceptedOut,
     dependencies=[Admin],
     openapi_extra=_UPLOAD_BODY,
     responses={
+        200: {"model": IngestReportOut, "description": "Với `wait=true`: báo cáo / the report"},
         413: {"model": ErrorResponse, "description": "Tệp quá lớn / too large"},
         415: {"model": ErrorResponse, "description": "Không phải multipart / not multipart"},
         **_ADMIN_ERRORS,
@@ -284,14 +287,17 @@ _UPLOAD_BODY = {
     summary="Tải lên và nạp văn bản / upload documents",
 )
 async def upload_documents(
-    request: Request, assistant: AssistantDep, settings: SettingsDep
-) -> dict[str, Any]:
-    """Tải lên một hoặc nhiều tệp (trường `file`) rồi nạp vào chỉ mục (cần mã quản trị).
+    request: Request, assistant: AssistantDep, settings: SettingsDep, wait: WaitQuery = False
+) -> Any:
+    """Tải lên một hoặc nhiều tệp (trường `file`); việc nạp chạy nền (cần mã quản trị).
 
-    Upload one or more files in the multipart field `file` and ingest them (admin).
-    A file that is corrupt, unsupported, empty or too large is refused (4xx) and changes
-    nothing; with several files, the readable ones are still ingested and the 422 error's
-    `details` hold the per-file report.
+    Upload one or more files in the multipart field `file` (admin). The answer is `202`
+    at once with a `job_id`: `GET /api/jobs/{job_id}` reports progress and, when done,
+    the per-file report. With `wait=true` the request waits and returns the report
+    (`200`); a file that is corrupt, unsupported or empty is then refused (422) and
+    changes nothing, and with several files the readable ones are still ingested and
+    the 422 error's `details` hold the per-file report. A file over the size limit is
+    always refused at once (413).
     """
     # The body is read here, after the admin check, so anonymous clients cannot make the
     # server buffer an upload.
@@ -319,9 +325,25 @@ async def upload_documents(
             "no_file",
             "Chưa có tệp nào trong trường 'file' / no file in the multipart field 'file'",
         )
-    report = await run_in_threadpool(assistant.ingest_uploads, files)
-    if not report.ok:
-        nothing = len(report.failed) == len(report.results)
+    job = assistant.submit_uploads(files)
+    if not wait:
+        return _accepted(job)
+    finished = await run_in_threadpool(assistant.wait_job, job.id)
+    return _finished_report(finished)
+
+
+def _accepted(job: Job) -> JSONResponse:
+    body = {"job_id": job.id, "status_url": f"/api/jobs/{job.id}", "state": job.state}
+    return JSONResponse(body, status_code=202, headers={"Location": body["status_url"]})
+
+
+def _finished_report(job: Job) -> dict[str, Any]:
+    """The report of a finished ingest job, or the error today's synchronous API gave."""
+    if job.state == "failed" or job.result is None:
+        raise ApiError(500, "internal_error", "Lỗi máy chủ / internal server error")
+    report = job.result
+    if not report["ok"]:
+        nothing = report["counts"]["failed"] == len(report["results"])
         raise ApiError(
             422,
             "unreadable_upload",
@@ -335,9 +357,9 @@ async def upload_documents(
                 "khác đã được nạp (xem details) / some files are corrupt, empty or "
                 "unsupported and were not ingested; the others were (see details)"
             ),
-            details=report_out(report),
+            details=report,
         )
-    return report_out(report)
+    return report
 
 
 def _safe_name(filename: str | None) -> str:
@@ -399,17 +421,67 @@ def set_status(
 @router.post(
     "/api/documents/reingest",
     tags=["quản trị"],
-    response_model=IngestReportOut,
+    status_code=202,
+    response_model=JobAcceptedOut,
     dependencies=[Admin],
-    responses=_ADMIN_ERRORS,
+    responses={
+        200: {"model": IngestReportOut, "description": "Với `wait=true`: báo cáo / the report"},
+        **_ADMIN_ERRORS,
+    },
     summary="Nạp lại thư mục corpus / re-ingest the corpus folder",
 )
-def reingest(assistant: AssistantDep) -> dict[str, Any]:
-    """Nạp lại thư mục văn bản gốc; tệp không đổi được bỏ qua (cần mã quản trị).
+def reingest(assistant: AssistantDep, wait: WaitQuery = False) -> Any:
+    """Nạp lại thư mục văn bản gốc, chạy nền; tệp không đổi được bỏ qua (cần mã quản trị).
 
-    Re-ingest the corpus folder (admin); unchanged files are skipped, changed ones replaced.
+    Re-ingest the corpus folder (admin) as a background job (`202` with its `job_id`;
+    `wait=true`: wait and return the report). Unchanged files are skipped, changed ones
+    replaced.
     """
-    return report_out(assistant.ingest())
+    job = assistant.submit_ingest()
+    if not wait:
+        return _accepted(job)
+    finished = assistant.wait_job(job.id)
+    if finished.state == "failed" or finished.result is None:
+        raise ApiError(500, "internal_error", "Lỗi máy chủ / internal server error")
+    return finished.result
+
+
+# -- jobs -----------------------------------------------------------------------------
+
+JobId = Annotated[str, Path(min_length=1, max_length=64, description="Mã việc / job id")]
+
+
+@router.get(
+    "/api/jobs",
+    tags=["quản trị"],
+    response_model=JobsResponse,
+    dependencies=[Admin],
+    responses=_ADMIN_ERRORS,
+    summary="Các việc nạp gần đây / recent ingest jobs",
+)
+def list_jobs(assistant: AssistantDep) -> dict[str, Any]:
+    """Các việc nạp nền gần đây, mới nhất trước (cần mã quản trị) / recent jobs (admin)."""
+    return {"jobs": [job.as_dict() for job in assistant.jobs()]}
+
+
+@router.get(
+    "/api/jobs/{job_id}",
+    tags=["quản trị"],
+    response_model=JobOut,
+    dependencies=[Admin],
+    responses={404: {"model": ErrorResponse}, **_ADMIN_ERRORS},
+    summary="Tiến độ một việc nạp / one job's state and progress",
+)
+def get_job(job_id: JobId, assistant: AssistantDep) -> dict[str, Any]:
+    """Trạng thái (queued, running, done, failed), tiến độ và báo cáo khi xong (cần mã quản trị).
+
+    State, progress (`done` of `total` files, passages or pages) and, when done, the
+    ingest report (admin). Records of finished jobs are kept for a while, then forgotten.
+    """
+    job = assistant.job(job_id)
+    if job is None:
+        raise ApiError(404, "job_not_found", f"Không có việc '{job_id}' / no job '{job_id}'")
+    return job.as_dict()
 
 
 # -- quiz -----------------------------------------------------------------------------

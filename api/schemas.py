@@ -252,6 +252,15 @@ class RemovedOut(BaseModel):
 # -- health ---------------------------------------------------------------------------
 
 
+class IndexingOut(BaseModel):
+    """Background indexing in progress (first start, uploads, re-ingest)."""
+
+    jobs: int = Field(description="Việc đang chờ hoặc đang chạy / queued or running jobs")
+    pending_files: int = Field(description="Tệp chưa nạp xong / files not yet indexed")
+    done_files: int = Field(description="Tệp đã nạp / files indexed so far")
+    kinds: list[str] = Field(examples=[["first-start"]])
+
+
 class HealthOut(BaseModel):
     """Liveness and a little state."""
 
@@ -259,6 +268,50 @@ class HealthOut(BaseModel):
     documents: int
     admin_enabled: bool
     version: str
+    indexing: IndexingOut | None = Field(
+        None,
+        description="Đang lập chỉ mục (câu trả lời có thể chưa đầy đủ); null khi không / "
+        "indexing in progress (answers may be incomplete); null when idle",
+    )
+
+
+class JobProgressOut(BaseModel):
+    """How far a job is."""
+
+    done: int
+    total: int
+    unit: Literal["passages", "pages", "files"] | str
+    message: str = ""
+
+
+class JobOut(BaseModel):
+    """A background job: ingest of the corpus folder or of uploaded files."""
+
+    id: str
+    kind: str = Field(examples=["upload"], description="upload | ingest | first-start")
+    state: Literal["queued", "running", "done", "failed"]
+    progress: JobProgressOut
+    created: float = Field(description="UNIX time")
+    started: float | None = None
+    finished: float | None = None
+    result: IngestReportOut | None = Field(
+        None, description="Báo cáo nạp khi xong / the ingest report when done"
+    )
+    error: str = ""
+
+
+class JobAcceptedOut(BaseModel):
+    """An accepted background job: poll ``status_url``."""
+
+    job_id: str
+    status_url: str = Field(examples=["/api/jobs/3f2a…"])
+    state: Literal["queued", "running", "done", "failed"] = "queued"
+
+
+class JobsResponse(BaseModel):
+    """Recent background jobs, newest first."""
+
+    jobs: list[JobOut]
 
 
 # -- quiz -----------------------------------------------------------------------------

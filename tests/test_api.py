@@ -249,7 +249,7 @@ def test_the_token_never_appears_in_logs_or_responses(
         bad = api.post("/api/documents/reingest", headers=_auth(TOKEN[:-1] + "?"))
         good = api.delete("/api/documents/khong-co", headers=_auth())
         upload = api.post(
-            "/api/documents", headers=_auth(), files={"file": ("x.bin", b"\x00\x01", "x/y")}
+            "/api/documents?wait=true", headers=_auth(), files={"file": ("x.bin", b"\x00\x01", "x/y")}
         )
     assert (bad.status_code, good.status_code, upload.status_code) == (401, 404, 422)
     for text in (caplog.text, bad.text, good.text, upload.text):
@@ -262,7 +262,7 @@ def test_the_token_never_appears_in_logs_or_responses(
 def test_upload_list_search_and_delete(admin_client: Callable[..., TestClient]) -> None:
     api = admin_client()
     response = api.post(
-        "/api/documents",
+        "/api/documents?wait=true",
         headers=_auth(),
         files={"file": ("quy-che-luu-tru.md", NOTE.encode(), "text/markdown")},
     )
@@ -279,7 +279,7 @@ def test_upload_list_search_and_delete(admin_client: Callable[..., TestClient]) 
     assert hits and hits[0]["document_id"] == doc_id
 
     again = api.post(
-        "/api/documents",
+        "/api/documents?wait=true",
         headers=_auth(),
         files={"file": ("quy-che-luu-tru.md", NOTE.encode(), "text/markdown")},
     ).json()
@@ -294,7 +294,7 @@ def test_upload_several_files_in_one_request(admin_client: Callable[..., TestCli
     api = admin_client()
     second = NOTE.replace("lưu trữ hồ sơ điện tử", "tiếp công dân").replace("sao lưu", "ghi sổ")
     response = api.post(
-        "/api/documents",
+        "/api/documents?wait=true",
         headers=_auth(),
         files=[
             ("file", ("luu-tru.md", NOTE.encode(), "text/markdown")),
@@ -333,7 +333,7 @@ def test_bad_uploads_are_refused_and_change_nothing(
     admin_client: Callable[..., TestClient], files: Any, status: int, code: str
 ) -> None:
     api = admin_client()
-    error = _assert_error(api.post("/api/documents", headers=_auth(), files=files), status, code)
+    error = _assert_error(api.post("/api/documents?wait=true", headers=_auth(), files=files), status, code)
     if code == "unreadable_upload":
         report = error["details"]
         assert not report["ok"] and report["counts"]["failed"] == len(files)
@@ -347,7 +347,7 @@ def test_a_bad_file_among_good_ones_is_refused_alone(
 ) -> None:
     api = admin_client()
     response = api.post(
-        "/api/documents",
+        "/api/documents?wait=true",
         headers=_auth(),
         files=[
             ("file", ("tot.md", NOTE.encode(), "text/markdown")),
@@ -374,19 +374,19 @@ def test_uploads_must_be_multipart_and_within_the_size_limit(
     )
     big = ("to.md", (NOTE * 200).encode(), "text/markdown")  # about 60 KB
     error = _assert_error(
-        api.post("/api/documents", headers=_auth(), files={"file": big}), 413, "too_large"
+        api.post("/api/documents?wait=true", headers=_auth(), files={"file": big}), 413, "too_large"
     )
     assert "MB" in error["message"]
     small = ("nho.md", NOTE.encode(), "text/markdown")
-    assert api.post("/api/documents", headers=_auth(), files={"file": small}).status_code == 200
+    assert api.post("/api/documents?wait=true", headers=_auth(), files={"file": small}).status_code == 200
 
 
 def test_status_and_reingest(admin_client: Callable[..., TestClient]) -> None:
     api = admin_client()
-    first = api.post("/api/documents/reingest", headers=_auth())
+    first = api.post("/api/documents/reingest?wait=true", headers=_auth())
     assert first.status_code == 200, first.text
     assert first.json()["counts"]["added"] >= 2
-    again = api.post("/api/documents/reingest", headers=_auth()).json()
+    again = api.post("/api/documents/reingest?wait=true", headers=_auth()).json()
     assert again["counts"]["added"] == 0 and again["counts"]["unchanged"] >= 2
 
     marked = api.put(

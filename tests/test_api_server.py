@@ -205,7 +205,7 @@ def test_papi_serve_first_start_ingests_and_never_logs_the_token(tmp_path: Path)
         headers = {"Authorization": f"Bearer {token}"}
         note = "# Ghi chú\n\n## Điều 1\n\nNội dung ghi chú về lưu trữ hồ sơ.\n"
         uploaded = httpx.post(
-            f"{base}/api/documents",
+            f"{base}/api/documents?wait=true",
             headers=headers,
             files={"file": ("ghi-chu.md", note.encode(), "text/markdown")},
             timeout=60,

@@ -175,7 +175,7 @@ def test_api_on_the_server(
     assistant = build_assistant(server_settings(admin_token=TOKEN), embeddings=embeddings)
     with TestClient(create_app(assistant, ui=False)) as api:
         uploaded = api.post(
-            "/api/documents",
+            "/api/documents?wait=true",
             headers=_auth(),
             files={"file": ("sao-luu.md", NOTE.encode(), "text/markdown")},
         )
@@ -263,7 +263,7 @@ def test_papi_serve_with_two_workers_on_the_server(chroma_server: str, tmp_path:
         assert len(workers) >= 2, workers
 
         uploaded = httpx.post(
-            f"{base}/api/documents",
+            f"{base}/api/documents?wait=true",
             headers=_auth(),
             files={"file": ("sao-luu.md", NOTE.encode(), "text/markdown")},
             timeout=120,

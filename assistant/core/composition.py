@@ -9,6 +9,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.answer.answerer import build_answerer
 from assistant.core.facade import Assistant
+from assistant.core.jobs import JobRunner
 from assistant.core.settings import Settings
 from assistant.index import Index, RetrievalTuning
 from assistant.providers.embeddings import build_embeddings, embedding_signature
@@ -65,4 +66,6 @@ def build_assistant(settings: Settings, *, embeddings: Embeddings | None = None)
     from assistant.tasks.store import TaskStore
 
     task_store = TaskStore.in_data_dir(settings.data_dir)
-    return Assistant(settings, index, build_answerer(settings, index), task_store)
+    return Assistant(
+        settings, index, build_answerer(settings, index), task_store, jobs=JobRunner(workers=1)
+    )

@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.documents import Document
 
 from assistant.answer.model import Answer
+from assistant.core.jobs import Job, JobRunner, Progress
 from assistant.core.settings import Settings
 from assistant.index import Index, IngestReport, IngestResult, SearchFilters, SearchHit
 from assistant.index.retriever import HybridRetriever
 from assistant.storage import ManifestEntry
-from ingest import ParsedDocument
+from ingest import ParsedDocument, discover
 
 if TYPE_CHECKING:
     from datetime import date
@@ -34,6 +35,7 @@ class Assistant:
         index: Index,
         answerer: Answerer,
         task_store: TaskStore | None = None,
+        jobs: JobRunner | None = None,
     ) -> None:
         self.settings = settings
         self._index = index
@@ -44,6 +46,8 @@ class Assistant:
         # new sha256 and is extracted again; an unchanged one costs nothing.
         self._task_cache: dict[tuple[str, str], list[Task]] = {}
         self._papi_results: tuple[tuple[tuple[str, str], ...], Any] | None = None
+        # One ingest at a time: the index's writes serialise anyway.
+        self._jobs = jobs or JobRunner(workers=1)
 
     # -- documents ----------------------------------------------------------------------
 
@@ -356,3 +360,94 @@ class Assistant:
             cached = (version, find_papi_results(self.chunks()))
             self._papi_results = cached
         return cached[1]
+
+    # -- background jobs (serve while indexing) -------------------------------------------
+
+    def submit_ingest(self, paths: Iterable[Path] | None = None, kind: str = "ingest") -> Job:
+        """Ingest files/folders (default: the corpus folder) in the background; its job."""
+        targets = list(paths) if paths else [self.settings.corpus_dir]
+        total = len(discover(targets))
+
+        def work(progress: Progress) -> dict[str, Any]:
+            done = 0
+            progress(0, total, "files")
+
+            def on_file(result: IngestResult) -> None:
+                nonlocal done
+                done += 1
+                progress(done, total, "files", result.source)
+
+            return report_as_dict(self.ingest(targets, on_file))
+
+        return self._jobs.submit(kind, work, total=total, unit="files")
+
+    def submit_uploads(self, files: Sequence[tuple[str, bytes]]) -> Job:
+        """Ingest uploaded (file name, bytes) pairs in the background; its job."""
+        items = list(files)
+        total = len(items)
+
+        def work(progress: Progress) -> dict[str, Any]:
+            done = 0
+            progress(0, total, "files")
+
+            def on_file(result: IngestResult) -> None:
+                nonlocal done
+                done += 1
+                progress(done, total, "files", result.source)
+
+            return report_as_dict(self._index.ingest_bytes(items, on_file))
+
+        return self._jobs.submit("upload", work, total=total, unit="files")
+
+    def submit_ensure_corpus(self) -> Job | None:
+        """First start: ingest the corpus in the background when the index is empty."""
+        if self._index.documents():
+            return None
+        return self.submit_ingest(kind="first-start")
+
+    def job(self, job_id: str) -> Job | None:
+        """One background job's current record, or None."""
+        return self._jobs.get(job_id)
+
+    def jobs(self) -> list[Job]:
+        """Recent background jobs, newest first."""
+        return self._jobs.jobs()
+
+    def wait_job(self, job_id: str, timeout: float | None = None) -> Job:
+        """Block until the job has finished (or *timeout* passes); its record."""
+        return self._jobs.wait(job_id, timeout)
+
+    def indexing(self) -> dict[str, Any] | None:
+        """What is being indexed right now (None when nothing is):
+        ``{"jobs", "pending_files", "done_files", "kinds"}``."""
+        active = self._jobs.active()
+        if not active:
+            return None
+        done = sum(job.progress.done for job in active)
+        total = sum(max(job.progress.total, job.progress.done) for job in active)
+        return {
+            "jobs": len(active),
+            "pending_files": total - done,
+            "done_files": done,
+            "kinds": sorted({job.kind for job in active}),
+        }
+
+
+def report_as_dict(report: IngestReport) -> dict[str, Any]:
+    """The public JSON shape of an ingest report (API responses and job results)."""
+    return {
+        "ok": report.ok,
+        "counts": report.counts(),
+        "results": [
+            {
+                "source": r.source,
+                "status": r.status,
+                "document_id": r.document_id,
+                "title": r.title,
+                "chunks": r.chunks,
+                "embedded": r.embedded,
+                "reason": r.reason,
+            }
+            for r in report.results
+        ],
+    }
