@@ -12,10 +12,13 @@ from api.bodylimit import BodyLimitMiddleware
 from api.docs import install_docs
 from api.errors import install_error_handlers
 from api.ratelimit import RateLimits
+from api.uisession import UploadGuard
 from assistant.core.facade import Assistant
 from assistant.core.settings import Settings
 
 UI_PATH = "/ui"
+UI_UPLOAD_ROUTES = ("/gradio_api/upload",)
+"""Gradio 6's upload route(s) under the UI's mount path (``gradio/routes.py``)."""
 _MB = 1024 * 1024
 _MULTIPART_OVERHEAD = 256 * 1024
 """Room for multipart boundaries and headers on top of the file size limit."""
@@ -79,6 +82,14 @@ def create_app(
         return routes.JSON_BODY_LIMIT
 
     app.add_middleware(BodyLimitMiddleware, limit_for=body_limit)
+    if ui:
+        # Outside the body limit: an upload without an admin session is refused unread.
+        ui_uploads = {f"{UI_PATH}{route}" for route in UI_UPLOAD_ROUTES}
+        app.add_middleware(
+            UploadGuard,
+            admin_token=settings.admin_token,
+            protected=lambda path: path.rstrip("/") in ui_uploads,
+        )
     if server.cors_origins:
         app.add_middleware(
             CORSMiddleware,

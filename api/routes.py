@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from api import uisession
 from api.deps import (
     Admin,
     AssistantDep,
@@ -329,7 +330,7 @@ async def upload_documents(
     if not wait:
         return _accepted(job)
     finished = await run_in_threadpool(assistant.wait_job, job.id)
-    return _finished_report(finished)
+    return JSONResponse(_finished_report(finished))
 
 
 def _accepted(job: Job) -> JSONResponse:
@@ -443,7 +444,50 @@ def reingest(assistant: AssistantDep, wait: WaitQuery = False) -> Any:
     finished = assistant.wait_job(job.id)
     if finished.state == "failed" or finished.result is None:
         raise ApiError(500, "internal_error", "Lỗi máy chủ / internal server error")
-    return finished.result
+    return JSONResponse(finished.result)
+
+
+# -- the web UI's admin session --------------------------------------------------------
+
+
+@router.post(
+    "/api/ui-session",
+    tags=["quản trị"],
+    status_code=204,
+    dependencies=[Admin],
+    responses=_ADMIN_ERRORS,
+    summary="Đăng nhập quản trị cho giao diện web / admin login for the web UI",
+)
+def ui_login(request: Request, settings: SettingsDep) -> Response:
+    """Đặt cookie phiên quản trị ngắn hạn để giao diện web được tải tệp lên (cần mã quản trị).
+
+    Sets a short-lived, signed, HttpOnly admin session cookie: the web UI's upload route
+    refuses files without it, before storing any byte (admin).
+    """
+    response = Response(status_code=204)
+    response.set_cookie(
+        uisession.COOKIE,
+        uisession.issue(settings.admin_token),
+        max_age=uisession.SESSION_SECONDS,
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.delete(
+    "/api/ui-session",
+    tags=["quản trị"],
+    status_code=204,
+    summary="Đăng xuất quản trị / admin logout for the web UI",
+)
+def ui_logout() -> Response:
+    """Xoá cookie phiên quản trị / drop the admin session cookie."""
+    response = Response(status_code=204)
+    response.delete_cookie(uisession.COOKIE, path="/", httponly=True, samesite="strict")
+    return response
 
 
 # -- jobs -----------------------------------------------------------------------------

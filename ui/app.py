@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from assistant.core.facade import Assistant
+    from assistant.core.jobs import Job
     from assistant.quiz import Quiz, QuizItem
 
 
@@ -116,6 +117,37 @@ ADMIN_DISABLED = (
     "Anh/chị vẫn xem được danh sách văn bản."
 )
 BAD_TOKEN = "Mã quản trị không đúng. Vui lòng nhập lại."
+
+LOGIN_JS = """
+async (token) => {
+  // The admin session cookie is set by the API, so the upload route can check it
+  // before Gradio stores any byte; the token itself is never stored by the page.
+  try {
+    await fetch(new URL("../api/ui-session", window.location.href), {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { Authorization: "Bearer " + (token || "").trim() },
+    });
+  } catch (error) {}
+  return token;
+}
+"""
+
+JOB_POLL_S = 2.0
+"""How often the page asks for indexing progress."""
+
+JOBS_SHOWN = 8
+UPLOAD_CACHE_SWEEP = (600, 3600)
+"""Gradio's ``delete_cache``: every 10 minutes, delete cached files older than an hour
+(uploads whose ingest never ran, downloads already served)."""
+
+JOB_KIND_LABELS = {"upload": "Tải lên", "ingest": "Nạp lại thư mục", "first-start": "Lần chạy đầu"}
+JOB_STATE_LABELS = {
+    "queued": "đang chờ",
+    "running": "đang nạp",
+    "done": "xong",
+    "failed": "lỗi",
+}
 
 RateLimit = Callable[[str, "str | None", Mapping[str, str]], "float | None"]
 """``(endpoint, peer address, headers) -> None`` when allowed, else seconds to wait: the
@@ -324,6 +356,61 @@ def _report_markdown(results: list[IngestResult]) -> str:
     return "\n".join(lines)
 
 
+def render_indexing(indexing: Mapping[str, Any] | None) -> str:
+    """The banner shown while documents are being indexed (empty when idle)."""
+    if not indexing:
+        return ""
+    pending = int(indexing.get("pending_files", 0))
+    done = int(indexing.get("done_files", 0))
+    count = f"{pending} văn bản" if pending else "văn bản"
+    return (
+        f"⏳ **Đang lập chỉ mục {count}; câu trả lời có thể chưa đầy đủ.** "
+        f"(đã xong {done}/{done + pending} tệp)"
+    )
+
+
+def render_jobs(jobs: list[Job]) -> str:
+    """Recent background jobs as a Markdown list, newest first (file names escaped)."""
+    if not jobs:
+        return "Chưa có việc nạp nào."
+    lines = ["**Các việc nạp gần đây:**"]
+    for job in jobs[:JOBS_SHOWN]:
+        p = job.progress
+        line = (
+            f"- {JOB_KIND_LABELS.get(job.kind, escape_markdown(job.kind))}: "
+            f"{JOB_STATE_LABELS.get(job.state, job.state)} — {p.done}/{p.total} tệp"
+        )
+        if job.state == "running" and p.message:
+            line += f" (vừa xong: {escape_markdown(p.message)})"
+        if job.result:
+            counts = job.result.get("counts", {})
+            line += (
+                f" · {counts.get('added', 0)} thêm mới, {counts.get('replaced', 0)} thay thế, "
+                f"{counts.get('unchanged', 0)} không đổi, {counts.get('failed', 0)} lỗi"
+            )
+            failed = [r for r in job.result.get("results", []) if r.get("status") == "failed"]
+            for r in failed[:5]:
+                line += (
+                    f"\n  - **Lỗi** {escape_markdown(str(r.get('source', '')))}: "
+                    f"{escape_markdown(str(r.get('reason', '')))}"
+                )
+        if job.state == "failed":
+            line += f" · {escape_markdown(job.error)}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _discard(paths: list[str]) -> None:
+    """Delete uploaded temp files (and their now-empty folders) once read."""
+    for path in paths:
+        file = Path(path)
+        try:
+            file.unlink(missing_ok=True)
+            file.parent.rmdir()  # Gradio keeps each upload in its own hashed folder
+        except OSError:
+            pass
+
+
 # -- the UI ---------------------------------------------------------------------------
 
 
@@ -449,32 +536,41 @@ def build_ui(assistant: Assistant, rate_limit: RateLimit | None = None) -> gr.Bl
         preview = render_quiz(quiz, requested=n)
         return show(preview, quiz_files.write(assistant, quiz) if quiz.items else None)
 
-    def upload(token: str, paths: list[str] | None, progress: Any = None) -> tuple[Any, ...]:
-        if not admin_enabled:
-            return (ADMIN_DISABLED, *refresh(), gr.skip())
-        if not is_admin(token):
-            return (BAD_TOKEN, *refresh(), gr.skip())
-        if not paths:
-            return ("Chưa chọn tệp nào.", *refresh(), gr.skip())
-        results: list[IngestResult] = []
-        track = progress if progress is not None else (lambda *_a, **_k: None)
-        for i, path in enumerate(paths):
-            name = Path(path).name
-            track(i / len(paths), desc=f"Đang nạp {name}")
-            size = os.path.getsize(path)
-            if size > max_bytes:
-                reason = (
-                    f"Tệp vượt quá giới hạn {max_bytes / 1024 / 1024:g} MB / "
-                    f"file exceeds the upload limit"
-                )
-                results.append(IngestResult(name, "failed", reason=reason))
-                continue
-            data = Path(path).read_bytes()
-            results.extend(assistant.ingest_uploads([(name, data)]).results)
-        track(1.0, desc="Xong")
-        ok = sum(r.status != "failed" for r in results)
-        head = f"**Đã xử lý {len(results)} tệp: {ok} thành công, {len(results) - ok} lỗi.**"
-        return (f"{head}\n\n{_report_markdown(results)}", *refresh(), None)
+    def upload(token: str, paths: list[str] | None) -> tuple[Any, ...]:
+        paths = list(paths or [])
+        try:
+            if not admin_enabled:
+                return (ADMIN_DISABLED, *refresh(), gr.skip())
+            if not is_admin(token):
+                return (BAD_TOKEN, *refresh(), gr.skip())
+            if not paths:
+                return ("Chưa chọn tệp nào.", *refresh(), gr.skip())
+            files: list[tuple[str, bytes]] = []
+            refused: list[IngestResult] = []
+            for path in paths:
+                name = Path(path).name
+                if os.path.getsize(path) > max_bytes:
+                    reason = (
+                        f"Tệp vượt quá giới hạn {max_bytes / 1024 / 1024:g} MB / "
+                        f"file exceeds the upload limit"
+                    )
+                    refused.append(IngestResult(name, "failed", reason=reason))
+                    continue
+                files.append((name, Path(path).read_bytes()))
+        finally:
+            # Read into memory (at most the upload limit per file): the temp copies go now,
+            # whatever happens next.
+            _discard(paths)
+        message = ""
+        if files:
+            assistant.submit_uploads(files)
+            message = (
+                f"**Đã nhận {len(files)} tệp; đang nạp trong nền.** Tiến độ hiển thị bên dưới; "
+                "danh sách văn bản tự cập nhật khi xong."
+            )
+        if refused:
+            message += "\n\n" + _report_markdown(refused)
+        return (message, *refresh(), None)
 
     def remove(token: str, document_id: str | None) -> tuple[Any, ...]:
         if not admin_enabled:
@@ -494,23 +590,46 @@ def build_ui(assistant: Assistant, rate_limit: RateLimit | None = None) -> gr.Bl
             return (ADMIN_DISABLED, *refresh())
         if not is_admin(token):
             return (BAD_TOKEN, *refresh())
-        report = assistant.ingest()
-        counts = report.counts()
-        head = (
-            f"**Nạp lại thư mục văn bản: {counts['added']} thêm mới, {counts['replaced']} "
-            f"thay thế, {counts['unchanged']} không đổi, {counts['failed']} lỗi.**"
+        assistant.submit_ingest()
+        return (
+            "**Đang nạp lại thư mục văn bản gốc trong nền.** Tiến độ hiển thị bên dưới.",
+            *refresh(),
         )
-        return (f"{head}\n\n{_report_markdown(report.results)}", *refresh())
 
-    with gr.Blocks(title="Trợ lý PAPI & CCHC", analytics_enabled=False) as demo:
+    def login(token: str) -> tuple[Any, ...]:
+        # The browser has just asked the API for the session cookie (LOGIN_JS); this only
+        # reports the outcome, with the same constant-time check.
+        if not admin_enabled:
+            return (ADMIN_DISABLED, gr.skip())
+        if not is_admin(token):
+            return (BAD_TOKEN, gr.File(interactive=False))
+        return (
+            "Đã đăng nhập quản trị (30 phút). Anh/chị có thể chọn tệp để tải lên.",
+            gr.File(interactive=True),
+        )
+
+    def poll(token: str, seen: int) -> tuple[Any, ...]:
+        banner = render_indexing(assistant.indexing())
+        finished = sum(1 for job in assistant.jobs() if not job.active)
+        jobs = render_jobs(assistant.jobs()) if is_admin(token) else ""
+        tables: tuple[Any, ...] = (
+            refresh() if finished != seen else (gr.skip(), gr.skip(), gr.skip(), gr.skip())
+        )
+        return (gr.Markdown(banner, visible=bool(banner)), jobs, finished, *tables)
+
+    with gr.Blocks(
+        title="Trợ lý PAPI & CCHC", analytics_enabled=False, delete_cache=UPLOAD_CACHE_SWEEP
+    ) as demo:
         gr.Markdown(
             "# Trợ lý PAPI & CCHC\n"
             "Hỏi đáp có trích dẫn trên các văn bản về Chỉ số PAPI và cải cách hành chính. "
             "Mỗi câu trả lời ghi rõ nguồn [1], [2]…; khi văn bản không có thông tin, trợ lý "
             "nói rõ và gợi ý văn bản liên quan."
         )
+        banner = gr.Markdown(visible=False, elem_id="papi-indexing")
         history = gr.State([])
         shown = gr.State([])
+        finished_seen = gr.State(-1)
         with gr.Tab("Hỏi đáp", id="chat"), gr.Row():
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(
@@ -567,12 +686,19 @@ def build_ui(assistant: Assistant, rate_limit: RateLimit | None = None) -> gr.Bl
                     elem_id="papi-token",
                     interactive=admin_enabled,
                 )
+                login_button = gr.Button(
+                    "Đăng nhập quản trị",
+                    size="sm",
+                    elem_id="papi-login",
+                    interactive=admin_enabled,
+                )
                 files = gr.File(
-                    label="Tệp văn bản (PDF, DOCX, MD, TXT, HTML)",
+                    label="Tệp văn bản (PDF, DOCX, MD, TXT, HTML) — đăng nhập quản trị trước",
                     file_count="multiple",
                     file_types=FILE_TYPES,
                     elem_id="papi-files",
-                    interactive=admin_enabled,
+                    # Picking a file uploads it at once: only after the admin login.
+                    interactive=False,
                 )
                 upload_button = gr.Button(
                     "Tải lên và nạp",
@@ -593,6 +719,7 @@ def build_ui(assistant: Assistant, rate_limit: RateLimit | None = None) -> gr.Bl
                     "Nạp lại thư mục văn bản gốc", interactive=admin_enabled
                 )
                 admin_status = gr.Markdown(elem_id="papi-admin-status")
+                jobs_panel = gr.Markdown(elem_id="papi-jobs")
         with gr.Tab("Trắc nghiệm", id="quiz"), gr.Row():
             with gr.Column(scale=1, min_width=300):
                 gr.Markdown(
@@ -675,19 +802,26 @@ def build_ui(assistant: Assistant, rate_limit: RateLimit | None = None) -> gr.Bl
         refresh_button.click(refresh, None, refreshed, api_visibility="private")
         demo.load(refresh, None, refreshed, api_visibility="private")
 
-        def upload_with_progress(
-            token_value: str,
-            paths: list[str] | None,
-            progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio idiom
-        ) -> tuple[Any, ...]:
-            return upload(token_value, paths, progress)
-
         upload_button.click(
-            upload_with_progress,
+            upload,
             [token, files],
             [admin_status, *refreshed, files],
             api_visibility="private",
         )
+        login_button.click(
+            login, [token], [admin_status, files], js=LOGIN_JS, api_visibility="private"
+        )
+        timer = gr.Timer(JOB_POLL_S)
+        polled = [banner, jobs_panel, finished_seen, *refreshed]
+        for trigger in (timer.tick, demo.load):
+            trigger(
+                poll,
+                [token, finished_seen],
+                polled,
+                api_visibility="private",
+                show_progress="hidden",
+                concurrency_limit=None,  # cheap, in memory: never queue behind a question
+            )
         remove_button.click(
             remove, [token, remove_choice], [admin_status, *refreshed], api_visibility="private"
         )
