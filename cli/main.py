@@ -323,6 +323,25 @@ def _print_eval_table(results: dict[str, Any]) -> None:
         )
 
 
+def _report_when_done(assistant: Any, job_id: str) -> None:
+    """Print the first-start ingest's outcome when it ends (a daemon thread waits)."""
+    import threading
+
+    def wait() -> None:
+        job = assistant.wait_job(job_id)
+        counts = (job.result or {}).get("counts", {})
+        if job.state == "failed":
+            typer.echo(f"Lần chạy đầu: lập chỉ mục thất bại: {job.error}", err=True)
+            return
+        typer.echo(
+            f"Lần chạy đầu: đã nạp {counts.get('added', 0)} văn bản "
+            f"({counts.get('failed', 0)} lỗi).",
+            err=True,
+        )
+
+    threading.Thread(target=wait, name="papi-first-start", daemon=True).start()
+
+
 @app.command()
 def serve(
     ctx: typer.Context,
@@ -356,14 +375,17 @@ def serve(
         )
         raise typer.Exit(code=2)
     assistant = _assistant(ctx)
-    report = assistant.ensure_corpus()
-    if report is not None:
-        counts = report.counts()
+    # First start: index the corpus in the background of this one process while the
+    # server answers at once (health and the UI say so; answers may be incomplete).
+    first_start = assistant.submit_ensure_corpus()
+    if first_start is not None:
         typer.echo(
-            f"Lần chạy đầu: đã nạp {counts['added']} văn bản từ {settings.corpus_dir} "
-            f"({counts['failed']} lỗi).",
+            f"Lần chạy đầu: đang lập chỉ mục {first_start.progress.total} tệp từ "
+            f"{settings.corpus_dir} trong nền; máy chủ trả lời ngay, câu trả lời có thể chưa "
+            "đầy đủ cho đến khi xong. / First start: indexing the corpus in the background.",
             err=True,
         )
+        _report_when_done(assistant, first_start.id)
     bind_host = host or settings.server.host
     bind_port = port or settings.server.port
     url_host = f"[{bind_host}]" if ":" in bind_host else bind_host
@@ -376,9 +398,9 @@ def serve(
             create_app(assistant, settings), host=bind_host, port=bind_port, log_level="info"
         )
         return
-    # The first-start ingest ran once, here; each worker process now builds its own
-    # assistant from the same PAPI_* environment and follows the store's generation token.
-    del assistant
+    # The first-start ingest runs once, in this supervising process (kept alive for it);
+    # each worker process builds its own assistant from the same PAPI_* environment and
+    # follows the store's generation token as the documents land.
     uvicorn.run(
         "api.app:create_app_from_env",
         factory=True,

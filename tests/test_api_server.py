@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from tests.conftest import PLAN_ID, REPO, copy_core_corpus
+from tests.conftest import PLAN_ID, REPO, copy_core_corpus, shared_path
 
 QUESTION = "Hạn chót báo cáo kết quả thực hiện kế hoạch PAPI là ngày nào?"
 
@@ -200,8 +200,12 @@ def test_papi_serve_first_start_ingests_and_never_logs_the_token(tmp_path: Path)
                 pass
             assert time.monotonic() < deadline, "papi serve did not come up"
             time.sleep(0.5)
-        assert health.json()["documents"] == 2  # the corpus, ingested on first start
         assert health.json()["admin_enabled"] is True
+        while health.json()["indexing"] is not None:  # the corpus, indexed in the background
+            assert time.monotonic() < deadline, health.json()
+            time.sleep(0.5)
+            health = httpx.get(f"{base}/health", timeout=5)
+        assert health.json()["documents"] == 2
         headers = {"Authorization": f"Bearer {token}"}
         note = "# Ghi chú\n\n## Điều 1\n\nNội dung ghi chú về lưu trữ hồ sơ.\n"
         uploaded = httpx.post(
@@ -226,3 +230,57 @@ def test_papi_serve_first_start_ingests_and_never_logs_the_token(tmp_path: Path)
     assert f"http://127.0.0.1:{port}/ui" in output
     assert "POST /api/documents" in output  # access logs were on
     assert token not in output
+
+
+def test_papi_serve_answers_at_once_while_the_first_start_indexes(tmp_path: Path) -> None:
+    """A fresh data dir and a corpus of several laws: health answers within seconds of the
+    server starting, says it is indexing, and questions get answers meanwhile."""
+    corpus = copy_core_corpus(tmp_path / "corpus")
+    laws = sorted(shared_path("data", "legal", "phapdien_admin").glob("*.md"))[:4]
+    for law in laws:
+        (corpus / law.name).write_bytes(law.read_bytes())
+    files = len(list(corpus.iterdir()))
+    port = _free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("PAPI_")},
+        "PAPI_DATA_DIR": str(tmp_path / "data"),
+        "PAPI_CORPUS_DIR": str(corpus),
+    }
+    log_path = tmp_path / "serve.log"
+    started = time.monotonic()
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cli.main", "serve", "--port", str(port)],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        while True:
+            assert process.poll() is None, log_path.read_text()
+            try:
+                health = httpx.get(f"{base}/health", timeout=2)
+                if health.status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() - started < 30, "no answer within 30 s"
+            time.sleep(0.2)
+        indexing = health.json()["indexing"]
+        assert indexing is not None, health.json()  # still indexing: it answered first
+        assert indexing["kinds"] == ["first-start"]
+        assert indexing["pending_files"] + indexing["done_files"] == files
+        answer = httpx.post(f"{base}/api/ask", json={"question": QUESTION}, timeout=60)
+        assert answer.status_code == 200
+        page = httpx.get(f"{base}/ui/", timeout=10)
+        assert page.status_code == 200
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    assert "đang lập chỉ mục" in log_path.read_text()
