@@ -249,7 +249,9 @@ def test_the_token_never_appears_in_logs_or_responses(
         bad = api.post("/api/documents/reingest", headers=_auth(TOKEN[:-1] + "?"))
         good = api.delete("/api/documents/khong-co", headers=_auth())
         upload = api.post(
-            "/api/documents?wait=true", headers=_auth(), files={"file": ("x.bin", b"\x00\x01", "x/y")}
+            "/api/documents?wait=true",
+            headers=_auth(),
+            files={"file": ("x.bin", b"\x00\x01", "x/y")},
         )
     assert (bad.status_code, good.status_code, upload.status_code) == (401, 404, 422)
     for text in (caplog.text, bad.text, good.text, upload.text):
@@ -333,7 +335,9 @@ def test_bad_uploads_are_refused_and_change_nothing(
     admin_client: Callable[..., TestClient], files: Any, status: int, code: str
 ) -> None:
     api = admin_client()
-    error = _assert_error(api.post("/api/documents?wait=true", headers=_auth(), files=files), status, code)
+    error = _assert_error(
+        api.post("/api/documents?wait=true", headers=_auth(), files=files), status, code
+    )
     if code == "unreadable_upload":
         report = error["details"]
         assert not report["ok"] and report["counts"]["failed"] == len(files)
@@ -378,7 +382,10 @@ def test_uploads_must_be_multipart_and_within_the_size_limit(
     )
     assert "MB" in error["message"]
     small = ("nho.md", NOTE.encode(), "text/markdown")
-    assert api.post("/api/documents?wait=true", headers=_auth(), files={"file": small}).status_code == 200
+    assert (
+        api.post("/api/documents?wait=true", headers=_auth(), files={"file": small}).status_code
+        == 200
+    )
 
 
 def test_status_and_reingest(admin_client: Callable[..., TestClient]) -> None:

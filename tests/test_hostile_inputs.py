@@ -304,7 +304,9 @@ def test_hostile_batch_through_the_api_upload(indexed: Any, tmp_path: Path) -> N
         started = time.perf_counter()
         with PeakRss() as memory:
             response = api.post(
-                "/api/documents?wait=true", headers={"Authorization": f"Bearer {TOKEN}"}, files=files
+                "/api/documents?wait=true",
+                headers={"Authorization": f"Bearer {TOKEN}"},
+                files=files,
             )
         elapsed = time.perf_counter() - started
         assert response.status_code == 422, response.text  # some failed, the rest went in

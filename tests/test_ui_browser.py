@@ -127,9 +127,8 @@ def ui_page(app: Any, chromium: str, **context_options: Any) -> Iterator[Any]:
         browser = playwright.chromium.launch(
             executable_path=chromium, args=CHROMIUM_ARGS, headless=True
         )
-        context = browser.new_context(
-            viewport={"width": 1280, "height": 1000}, locale="vi-VN", **context_options
-        )
+        options = {"viewport": {"width": 1280, "height": 1000}, "locale": "vi-VN"}
+        context = browser.new_context(**{**options, **context_options})
         page = context.new_page()
         page.set_default_timeout(60_000)
         off_host: list[str] = []
@@ -211,29 +210,34 @@ def test_admin_uploads_a_file_and_sees_it_listed_without_injection(
     upload.write_text(HOSTILE, encoding="utf-8")
     status = page.locator("#papi-admin-status")
 
-    # A wrong token changes nothing and says so.
+    # A wrong token changes nothing and says so; the file box stays closed.
     page.fill("#papi-token input", "sai-" + TOKEN)
-    page.set_input_files("#papi-files input[type=file]", str(upload))
-    page.wait_for_timeout(1000)  # let the upload to Gradio finish
-    page.click("#papi-upload")
+    page.click("#papi-login")
     expect(status).to_contain_text("Mã quản trị không đúng")
+    assert page.locator("#papi-files input[type=file]").count() == 0
     assert "quy-che-luu-tru" not in {d.id for d in ui_assistant.documents()}
 
     page.fill("#papi-token input", TOKEN)
+    page.click("#papi-login")
+    expect(status).to_contain_text("Đã đăng nhập quản trị")
+    page.set_input_files("#papi-files input[type=file]", str(upload))
+    page.wait_for_timeout(1000)  # let the upload to Gradio finish
     page.click("#papi-upload")
-    expect(status).to_contain_text("Đã thêm")
-    expect(table).to_contain_text("quy-che-luu-tru")
+    expect(status).to_contain_text("đang nạp trong nền")
+    jobs = page.locator("#papi-jobs")
+    expect(jobs).to_contain_text("Tải lên: xong", timeout=60_000)
+    expect(table).to_contain_text("quy-che-luu-tru", timeout=30_000)
     expect(table).to_contain_text('<img src=x onerror="window.__pwned=1">')  # shown as text
     page.screenshot(path=str(OUTPUT / "ui-documents.png"), full_page=True)
 
-    # A corrupt file: a clear error, the list unchanged.
+    # A corrupt file: a clear error in the job's report, the list unchanged.
     broken = tmp_path / "hong.pdf"
     broken.write_bytes(b"%PDF-1.4 not really a pdf \x00\x01")
     page.set_input_files("#papi-files input[type=file]", str(broken))
     page.wait_for_timeout(1000)
     page.click("#papi-upload")
-    expect(status).to_contain_text("Lỗi")
-    expect(status).to_contain_text("hong.pdf")
+    expect(jobs).to_contain_text("Lỗi", timeout=60_000)
+    expect(jobs).to_contain_text("hong.pdf")
 
     # Its text, quoted in an answer, stays text too.
     page.get_by_role("tab", name="Hỏi đáp").click()

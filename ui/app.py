@@ -31,6 +31,7 @@ from assistant.answer.model import Answer  # noqa: E402
 from assistant.index import IngestResult  # noqa: E402
 from assistant.quiz import DIMENSION_NAMES, FORMATS, ITEM_TYPES  # noqa: E402
 from assistant.quiz.model import LETTERS  # noqa: E402
+from ui import gradio_locale  # noqa: E402
 from ui.tasks_tab import build_tasks_tab  # noqa: E402
 
 if TYPE_CHECKING:
@@ -857,4 +858,7 @@ def mount_ui(
         mcp_server=False,
         theme=gr.themes.Default(),
         css=CSS,
+        # Gradio's own strings (upload boxes, buttons, errors) in Vietnamese.
+        i18n=gr.I18n(**{gradio_locale.LOCALE: gradio_locale.VI}),
+        js=gradio_locale.force_locale_js(),
     )
