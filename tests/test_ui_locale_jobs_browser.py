@@ -63,8 +63,8 @@ def gradio_temp() -> Iterator[Path]:
 
 @pytest.fixture(scope="module")
 def ui_assistant(embeddings: Any) -> Iterator[Any]:
-    from assistant.composition import build_assistant
-    from assistant.settings import RateLimitSettings, ServerSettings, Settings
+    from assistant.core.composition import build_assistant
+    from assistant.core.settings import RateLimitSettings, ServerSettings, Settings
 
     with tempfile.TemporaryDirectory(prefix="papi-ui-") as tmp:
         settings = Settings(

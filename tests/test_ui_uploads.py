@@ -75,7 +75,7 @@ def test_an_admin_session_allows_uploads(ui_app: Callable[..., tuple[TestClient,
 
 
 def test_ui_uploads_are_capped(ui_app: Callable[..., tuple[TestClient, Path]]) -> None:
-    from assistant.settings import ServerSettings
+    from assistant.core.settings import ServerSettings
 
     api, temp = ui_app(admin_token=TOKEN, server=ServerSettings(max_upload_mb=0.01))
     with api:

@@ -369,35 +369,20 @@ class Assistant:
         total = len(discover(targets))
 
         def work(progress: Progress) -> dict[str, Any]:
-            done = 0
-            progress(0, total, "files")
-
-            def on_file(result: IngestResult) -> None:
-                nonlocal done
-                done += 1
-                progress(done, total, "files", result.source)
-
-            return report_as_dict(self.ingest(targets, on_file))
+            on_file, on_progress = _file_progress(progress, total)
+            return report_as_dict(self._index.ingest_paths(targets, on_file, on_progress))
 
         return self._jobs.submit(kind, work, total=total, unit="files")
 
     def submit_uploads(self, files: Sequence[tuple[str, bytes]]) -> Job:
         """Ingest uploaded (file name, bytes) pairs in the background; its job."""
         items = list(files)
-        total = len(items)
 
         def work(progress: Progress) -> dict[str, Any]:
-            done = 0
-            progress(0, total, "files")
+            on_file, on_progress = _file_progress(progress, len(items))
+            return report_as_dict(self._index.ingest_bytes(items, on_file, on_progress))
 
-            def on_file(result: IngestResult) -> None:
-                nonlocal done
-                done += 1
-                progress(done, total, "files", result.source)
-
-            return report_as_dict(self._index.ingest_bytes(items, on_file))
-
-        return self._jobs.submit("upload", work, total=total, unit="files")
+        return self._jobs.submit("upload", work, total=len(items), unit="files")
 
     def submit_ensure_corpus(self) -> Job | None:
         """First start: ingest the corpus in the background when the index is empty."""
@@ -431,6 +416,26 @@ class Assistant:
             "done_files": done,
             "kinds": sorted({job.kind for job in active}),
         }
+
+
+def _file_progress(
+    progress: Progress, total: int
+) -> tuple[Callable[[IngestResult], None], Callable[[int, int, str], None]]:
+    """Callbacks for the index: files done of *total* as the job's progress, the
+    passages embedded of the current file in its message."""
+    done = 0
+    progress(0, total, "files")
+
+    def on_file(result: IngestResult) -> None:
+        nonlocal done
+        done += 1
+        progress(done, total, "files", result.source)
+
+    def on_progress(embedded: int, passages: int, unit: str) -> None:
+        if passages:
+            progress(done, total, "files", f"tệp {done + 1}/{total}: {embedded}/{passages} đoạn")
+
+    return on_file, on_progress
 
 
 def report_as_dict(report: IngestReport) -> dict[str, Any]:
