@@ -9,10 +9,10 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from api.deps import Admin, AssistantDep
+from api.deps import Admin, AssistantDep, TasksLimited
 from api.errors import ApiError
 
-router = APIRouter(prefix="/api/tasks", tags=["nhiệm vụ"])
+router = APIRouter(prefix="/api/tasks", tags=["nhiệm vụ"], dependencies=[TasksLimited])
 
 DocumentQuery = Annotated[str | None, Query(alias="document", description="Mã văn bản.")]
 UnitQuery = Annotated[str | None, Query(description="Đơn vị (có hoặc không dấu).")]

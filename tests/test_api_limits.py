@@ -43,6 +43,12 @@ def test_every_costly_endpoint_is_rate_limited(corpus_assistant: Any, endpoint: 
     assert api.post("/api/ask", json={"question": "Chỉ số PAPI là gì?"}).status_code == 200
 
 
+def test_the_tasks_routes_are_rate_limited(corpus_assistant: Any) -> None:
+    api = TestClient(_app(corpus_assistant, rate_limit_per_minute=1))
+    assert api.get("/api/tasks").status_code == 200
+    _limited(api.get("/api/tasks/report"))  # one bucket for every /api/tasks route
+
+
 def test_per_endpoint_settings_override_the_default(corpus_assistant: Any) -> None:
     from assistant.core.settings import RateLimitSettings
 
