@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from api.app import create_app
-from tests.conftest import CORPUS, PLAN_ID, shared_path
+from tests.conftest import PLAN_ID, copy_core_corpus, shared_path
 from tests.test_ui_browser import OUTPUT, _ask, ui_page
 
 TOKEN = "ma-quan-tri-" + "v" * 24
@@ -69,7 +69,7 @@ def ui_assistant(embeddings: Any) -> Iterator[Any]:
     with tempfile.TemporaryDirectory(prefix="papi-ui-") as tmp:
         settings = Settings(
             data_dir=Path(tmp) / "data",
-            corpus_dir=CORPUS,
+            corpus_dir=copy_core_corpus(Path(tmp) / "corpus"),
             admin_token=TOKEN,
             server=ServerSettings(rate_limits=RateLimitSettings(ui_chat=2)),
         )
