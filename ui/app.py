@@ -86,7 +86,6 @@ DOCUMENT_HEADERS = [
     "Tệp nguồn",
 ]
 
-FILE_TYPES = [".pdf", ".docx", ".md", ".markdown", ".txt", ".html", ".htm"]
 """A hint for the file picker; the ingest layer decides what it can read."""
 
 CSS = """
@@ -694,9 +693,10 @@ def build_ui(assistant: Assistant, rate_limit: RateLimit | None = None) -> gr.Bl
                     interactive=admin_enabled,
                 )
                 files = gr.File(
-                    label="Tệp văn bản (PDF, DOCX, MD, TXT, HTML) — đăng nhập quản trị trước",
+                    label="Tệp văn bản (PDF kể cả bản quét, ảnh JPG/PNG/TIFF, DOCX, DOC, XLSX, "
+                    "MD, TXT, HTML) — đăng nhập quản trị trước",
                     file_count="multiple",
-                    file_types=FILE_TYPES,
+                    file_types=assistant.file_types(),
                     elem_id="papi-files",
                     # Picking a file uploads it at once: only after the admin login.
                     interactive=False,

@@ -60,6 +60,13 @@ class Assistant:
         targets = list(paths) if paths else [self.settings.corpus_dir]
         return self._index.ingest_paths(targets, on_file)
 
+    @staticmethod
+    def file_types() -> list[str]:
+        """File name suffixes an ingest accepts (".pdf", ".tiff", ".doc", …), sorted."""
+        from ingest import SUPPORTED_SUFFIXES
+
+        return sorted(SUPPORTED_SUFFIXES)
+
     def files(self, paths: Iterable[Path] | None = None) -> list[Path]:
         """The files an :meth:`ingest` of *paths* would read, in ingest order."""
         from ingest import discover
