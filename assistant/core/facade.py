@@ -438,9 +438,12 @@ def _file_progress(
         done += 1
         progress(done, total, "files", result.source)
 
-    def on_progress(embedded: int, passages: int, unit: str) -> None:
-        if passages:
-            progress(done, total, "files", f"tệp {done + 1}/{total}: {embedded}/{passages} đoạn")
+    def on_progress(count: int, of: int, unit: str) -> None:
+        # Passages embedded of the current file, or pages read by OCR of a scan (the next
+        # file is parsed while the current one is embedded).
+        if of:
+            what = "trang đã đọc (OCR)" if unit == "pages" else "đoạn"
+            progress(done, total, "files", f"tệp {done + 1}/{total}: {count}/{of} {what}")
 
     return on_file, on_progress
 

@@ -277,7 +277,11 @@ class Index:
             if ids[default_document_id(path.name)] > 1:
                 doc_id = default_document_id(f"{path.parent.name}-{path.stem}")
             return parse_file(
-                path, document_id=doc_id, max_bytes=self._max_file_bytes, ocr=self._ocr
+                path,
+                document_id=doc_id,
+                max_bytes=self._max_file_bytes,
+                ocr=self._ocr,
+                on_page=_pages(on_progress),
             )
 
         return self._ingest([(str(p), partial(parse, p)) for p in files], on_file, on_progress)
@@ -292,7 +296,14 @@ class Index:
         jobs = [
             (
                 name,
-                partial(parse_bytes, data, name, max_bytes=self._max_file_bytes, ocr=self._ocr),
+                partial(
+                    parse_bytes,
+                    data,
+                    name,
+                    max_bytes=self._max_file_bytes,
+                    ocr=self._ocr,
+                    on_page=_pages(on_progress),
+                ),
             )
             for name, data in items
         ]
@@ -511,6 +522,13 @@ def _entry(
         ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
         chunk_ids=chunk_ids,
     )
+
+
+def _pages(on_progress: ProgressCallback | None) -> Callable[[int, int], None] | None:
+    """OCR progress (pages read of a scan) reported through the ingest's progress callback."""
+    if on_progress is None:
+        return None
+    return lambda done, total: on_progress(done, total, "pages")
 
 
 def _same(document: ParsedDocument) -> ParsedDocument:
