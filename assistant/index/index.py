@@ -25,7 +25,7 @@ import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -500,24 +500,11 @@ def _entry(
     source: str, parsed: ParsedDocument, chunk_ids: tuple[str, ...], old: ManifestEntry | None
 ) -> ManifestEntry:
     info = parsed.info
-    status: str = info.status
-    superseded_by = info.superseded_by
     if old is not None and old.status == "superseded" and info.status == "in_force":
         # An admin's "superseded" mark survives a re-ingest of the same document.
-        status, superseded_by = old.status, old.superseded_by
+        info = replace(info, status=old.status, superseded_by=old.superseded_by)
     return ManifestEntry(
-        id=info.id,
-        title=info.title,
-        doc_type=info.doc_type,
-        number=info.number,
-        issuer=info.issuer,
-        issue_date=info.issue_date,
-        references=tuple(info.references),
-        status=status,
-        superseded_by=superseded_by,
-        notes=info.notes,
-        source=Path(source).name,
-        sha256=info.sha256,
+        **{**asdict(info), "references": tuple(info.references), "source": Path(source).name},
         chunks=len(chunk_ids),
         ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
         chunk_ids=chunk_ids,

@@ -4,25 +4,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import Any, cast
+
+from ingest.model import DocumentInfo, DocumentStatus
 
 
 @dataclass(frozen=True)
-class ManifestEntry:
-    """One ingested document: its metadata, where it came from and which chunks are live."""
+class ManifestEntry(DocumentInfo):
+    """One ingested document: the metadata ingest stated (:class:`DocumentInfo`, declared
+    once there) plus what the store adds — how many chunks, when, and which are live."""
 
-    id: str
-    title: str
-    doc_type: str = ""
-    number: str = ""
-    issuer: str = ""
-    issue_date: str = ""
-    references: tuple[str, ...] = ()
-    status: str = "in_force"
-    superseded_by: str = ""
-    notes: str = ""
-    source: str = ""
-    sha256: str = ""
     chunks: int = 0
     ingested_at: str = ""
     chunk_ids: tuple[str, ...] = field(default=(), repr=False)
@@ -49,4 +40,4 @@ class ManifestEntry:
 
     def with_status(self, status: str, superseded_by: str = "") -> ManifestEntry:
         """A copy with a new validity status."""
-        return replace(self, status=status, superseded_by=superseded_by)
+        return replace(self, status=cast(DocumentStatus, status), superseded_by=superseded_by)
