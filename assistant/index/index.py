@@ -68,7 +68,7 @@ class RetrievalTuning:
 
     candidates: int = 40
     rrf_k: int = 30
-    dense_weight: float = 0.8
+    dense_weight: float = 0.4
     lexical_weight: float = 1.0
 
 
