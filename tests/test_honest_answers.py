@@ -89,3 +89,17 @@ def _filters() -> Any:
     from assistant.index import SearchFilters
 
     return SearchFilters()
+
+
+def test_names_are_found_in_questions_typed_without_capitals_or_diacritics() -> None:
+    from assistant.answer.evidence import QueryTerms
+    from assistant.index.snapshot import proper_name_pairs
+
+    names = proper_name_pairs(["Ủy ban nhân dân tỉnh Quảng Nam giao Sở Nội vụ chủ trì."])
+    assert {"quang_nam", "so_noi"} <= names
+    accented = QueryTerms.of("Phí chứng thực ở Quảng Nam là bao nhiêu?", names)
+    folded = QueryTerms.of("phi chung thuc o quang nam la bao nhieu", names)
+    assert accented.entities == folded.entities == (("quang_nam",),)
+    # Without the documents' names nothing is guessed, and ordinary words are no names.
+    assert QueryTerms.of("phi chung thuc o quang nam la bao nhieu").entities == ()
+    assert QueryTerms.of("cac phong phai lam gi", names).entities == ()

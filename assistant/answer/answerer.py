@@ -206,7 +206,7 @@ class Answerer:
         stats = CorpusStats(view)
         entries = view.entries
         condensed = condense(question, history, lambda ref, ans: _lookup(stats, entries, ref, ans))
-        query = QueryTerms.of(condensed.question)
+        query = QueryTerms.of(condensed.question, view.names)
         if query.empty or not stats.n:
             return Evidence(condensed, query, [], False, stats, entries)
         hits = self._index.search(condensed.search_text, self._k, filters, snapshot=view)

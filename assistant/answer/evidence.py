@@ -128,8 +128,12 @@ class QueryTerms:
     answered by a passage that never mentions it."""
 
     @classmethod
-    def of(cls, question: str) -> QueryTerms:
-        """Analyse *question* (with or without diacritics)."""
+    def of(cls, question: str, known_names: frozenset[str] = frozenset()) -> QueryTerms:
+        """Analyse *question* (with or without diacritics).
+
+        A question typed in lower case without diacritics shows no capitals to find names
+        by; *known_names* (the folded name pairs the documents write) stand in for them.
+        """
         norm = _norm(question)
         raw = [t.replace("_", "") for t in raw_tokens(norm)]
         raw = [t for t in raw if t]
@@ -163,7 +167,7 @@ class QueryTerms:
             wants_unit=bool(_WHO_Q.search(norm) or _WHO_Q.search(folded_q)),
             wants_basis=bool(_BASIS_Q.search(norm) or _BASIS_Q.search(folded_q)),
             wants_list=bool(_LIST_Q.search(norm) or _LIST_Q.search(folded_q)),
-            entities=named_entities(question),
+            entities=named_entities(question) or _known_entities(question, known_names),
             wants_number=bool(
                 _NUMBER_Q.search(norm) or (folded_q == norm and _NUMBER_Q_FOLDED.search(norm))
             ),
@@ -217,6 +221,27 @@ def named_entities(question: str) -> tuple[tuple[str, ...], ...]:
         else:
             out.append(tuple(f"{a}_{b}" for a, b in zip(run, run[1:], strict=False)))
     return tuple(dict.fromkeys(out))
+
+
+def _known_entities(question: str, names: frozenset[str]) -> tuple[tuple[str, ...], ...]:
+    """Runs of adjacent word pairs of a lower-case, unaccented *question* that the documents
+    write as names ("quang nam" → (quang_nam,)); none for a question with capitals."""
+    if not names or question != question.lower() or fold(question) != question:
+        return ()
+    tokens = folded_tokens(question)
+    runs: list[list[str]] = []
+    current: list[str] = []
+    for a, b in zip(tokens, tokens[1:], strict=False):
+        pair = f"{a}_{b}"
+        if pair in names and a not in _FOLDED_STOP:
+            current.append(pair)
+            continue
+        if current:
+            runs.append(current)
+        current = []
+    if current:
+        runs.append(current)
+    return tuple(dict.fromkeys(tuple(run) for run in runs))
 
 
 def _word_capital(token: str) -> bool:

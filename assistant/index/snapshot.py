@@ -28,7 +28,7 @@ from assistant.index.restorer import DiacriticRestorer, Spellings
 from assistant.index.search import SearchFilters
 from assistant.storage import ManifestEntry
 from ingest.model import SECTION_SEPARATOR
-from vntext.tokens import term_set, terms
+from vntext.tokens import folded_tokens, term_set, terms
 
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 
@@ -54,6 +54,23 @@ def lexical_text(chunk: Document) -> str:
     context = " \n ".join(str(meta.get(k, "") or "") for k in ("doc_type", "title", "number"))
     head = " \n ".join(str(meta.get(k, "") or "") for k in ("section", "heading"))
     return f"{context}\n{head}\n{without_urls(chunk.page_content)}"
+
+
+_NAME_PAIR = re.compile(r"\b([A-ZĐÀ-Ỹ][\wÀ-ỹ]*)\s+([A-ZĐÀ-Ỹ][\wÀ-ỹ]*)\b")
+
+
+def proper_name_pairs(texts: Iterable[str]) -> frozenset[str]:
+    """Folded bigrams of capitalised word pairs ("Quảng Nam" → ``quang_nam``): the names a
+    corpus writes, so a question typed without capitals or diacritics can be read for them."""
+    out: set[str] = set()
+    for text in texts:
+        for first, second in _NAME_PAIR.findall(text):
+            if first.isupper() and second.isupper():
+                continue  # an ALL-CAPS heading, not a name
+            pair = folded_tokens(f"{first} {second}")
+            if len(pair) == 2:
+                out.add(f"{pair[0]}_{pair[1]}")
+    return frozenset(out)
 
 
 def dimensions_of(meta: Mapping[str, Any]) -> frozenset[int]:
@@ -83,6 +100,8 @@ class Segment:
     chunk_terms: tuple[frozenset[str], ...]
     heading_terms: tuple[frozenset[str], ...]
     dimensions: tuple[frozenset[int], ...]
+    names: frozenset[str] = frozenset()
+    """Folded bigrams of the proper names the documents write (see proper_name_pairs)."""
 
     @classmethod
     def build(cls, documents: Mapping[str, Iterable[Document]]) -> Segment:
@@ -102,6 +121,7 @@ class Segment:
             chunk_terms=tuple(frozenset(c) for c in counts),
             heading_terms=tuple(term_set(innermost_heading(c.metadata)) for c in ordered),
             dimensions=tuple(dimensions_of(c.metadata) for c in ordered),
+            names=proper_name_pairs(c.page_content for c in ordered),
         )
 
 
@@ -174,6 +194,7 @@ class Snapshot:
         self.position = {cid: i for i, cid in enumerate(self.order)}
         self.bm25 = BM25([s.lexical for s in self.segments], live=self._alive)
         self.restorer = DiacriticRestorer([s.spellings for s in self.segments])
+        self.names: frozenset[str] = frozenset().union(*(s.names for s in self.segments))
         self._df: dict[str, int] = {}
 
     @classmethod
