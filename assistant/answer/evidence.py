@@ -273,18 +273,6 @@ class CorpusStats:
         self.position = snapshot.position
         self._units: dict[str, list[Unit]] = {}
 
-    @classmethod
-    def build(cls, chunks: Iterable[Document]) -> CorpusStats:
-        """Statistics over loose *chunks* (tests and tools; the product reads a snapshot)."""
-        from assistant.index.snapshot import Snapshot
-        from assistant.storage import ManifestEntry
-
-        by_doc: dict[str, list[Document]] = {}
-        for chunk in chunks:
-            by_doc.setdefault(str(chunk.metadata.get("document_id", "")), []).append(chunk)
-        entries = {doc: ManifestEntry(id=doc, title=doc) for doc in by_doc}
-        return cls(Snapshot.build("", entries, by_doc))
-
     def terms_of(self, chunk_id: str, text: str) -> frozenset[str]:
         """The term set of a chunk (computed on the fly for a chunk not in the snapshot)."""
         found = self.chunk_terms.get(chunk_id)

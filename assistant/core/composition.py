@@ -11,7 +11,7 @@ from assistant.answer.answerer import build_answerer
 from assistant.core.facade import Assistant
 from assistant.core.jobs import JobRunner
 from assistant.core.settings import Settings
-from assistant.index import Index, RetrievalTuning
+from assistant.index import Index
 from assistant.providers.embeddings import build_embeddings, embedding_signature
 from assistant.storage import ChromaStore
 from ingest import OcrOptions
@@ -41,17 +41,10 @@ def build_assistant(settings: Settings, *, embeddings: Embeddings | None = None)
     store = ChromaStore(
         chroma_client(settings), settings.collection, embedding_signature(settings.embedding)
     )
-    retrieval = settings.retrieval
     index = Index(
         store,
         embeddings,
-        tuning=RetrievalTuning(
-            candidates=retrieval.candidates,
-            rrf_k=retrieval.rrf_k,
-            dense_weight=retrieval.dense_weight,
-            lexical_weight=retrieval.lexical_weight,
-        ),
-        reload_interval_s=retrieval.reload_interval_s,
+        retrieval=settings.retrieval,
         # Only a shared server can change under us; an embedded store has one process.
         shared=bool(settings.chroma_url),
         max_chunks=settings.max_document_chunks,

@@ -41,7 +41,6 @@ class Assistant:
         self._index = index
         self._answerer = answerer
         self._dimension_map: tuple[str, DimensionMap] | None = None  # (view token, map)
-        self._tagged: tuple[str, dict[int, set[str]]] | None = None
         self._task_store = task_store
         # Extracted tasks per (document id, sha256): a re-ingested or revised plan has a
         # new sha256 and is extracted again; an unchanged one costs nothing.
@@ -213,7 +212,7 @@ class Assistant:
         # A document whose own headings tag some passages with the dimension (a plan) is
         # filtered passage by passage; one that governs it as a whole (a law whose headings
         # never name PAPI) contributes all its passages.
-        tagged = self._tagged_documents()
+        tagged = self._index.snapshot().tagged
         docs = sorted(
             {
                 d
@@ -224,22 +223,6 @@ class Assistant:
         )
         return replace(parsed, dimension_documents=tuple(docs))
 
-    def _tagged_documents(self) -> dict[int, set[str]]:
-        """Dimension → documents with passages whose headings name it (per index version)."""
-        snapshot = self._index.snapshot()
-        cached = self._tagged
-        if cached is None or cached[0] != snapshot.token:
-            tagged: dict[int, set[str]] = {}
-            for chunk in snapshot.chunks_of():
-                raw = str(chunk.metadata.get("dimensions", "") or "")
-                for part in raw.split(","):
-                    if part.strip().isdigit():
-                        tagged.setdefault(int(part), set()).add(
-                            str(chunk.metadata.get("document_id", ""))
-                        )
-            cached = self._tagged = (snapshot.token, tagged)
-        return cached[1]
-
     def dimension_map(self) -> DimensionMap:
         """PAPI dimension -> the documents that govern it, derived from the live passages.
 
@@ -248,7 +231,7 @@ class Assistant:
         """
         from assistant.index.dimension_map import build_dimension_map
 
-        view = self._index.view()
+        view = self._index.snapshot()
         cached = self._dimension_map
         if cached is None or cached[0] != view.token:
             built = build_dimension_map(self.chunks(), list(view.entries.values()))

@@ -1,6 +1,6 @@
 """The searchable index: ingest into the store, one snapshot per version, hybrid search."""
 
-from assistant.index.index import Index, RetrievalTuning
+from assistant.index.index import Index
 from assistant.index.ingestion import (
     IngestReport,
     IngestResult,
@@ -17,7 +17,6 @@ __all__ = [
     "IngestResult",
     "IngestStatus",
     "ProgressCallback",
-    "RetrievalTuning",
     "SearchFilters",
     "SearchHit",
     "Segment",

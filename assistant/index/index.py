@@ -25,7 +25,7 @@ import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -33,6 +33,7 @@ from pathlib import Path
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
+from assistant.core.settings import RetrievalSettings
 from assistant.index.ingestion import (
     NO_TEXT,
     TOO_MANY_CHUNKS,
@@ -62,16 +63,6 @@ WRITE_BATCH = 64
 question's query embedding may wait for)."""
 
 
-@dataclass(frozen=True)
-class RetrievalTuning:
-    """Fusion parameters (from :class:`~assistant.core.settings.RetrievalSettings`)."""
-
-    candidates: int = 40
-    rrf_k: int = 30
-    dense_weight: float = 0.4
-    lexical_weight: float = 1.0
-
-
 class Index:
     """Ingest, remove and search documents in one Chroma store."""
 
@@ -80,22 +71,21 @@ class Index:
         store: ChromaStore,
         embeddings: Embeddings,
         *,
-        tuning: RetrievalTuning | None = None,
+        retrieval: RetrievalSettings | None = None,
         max_file_bytes: int = 50 * 1024 * 1024,
         max_chunks: int = 2000,
         ocr: OcrOptions | None = None,
-        reload_interval_s: float = 1.0,
         shared: bool = False,
         writer_wait_s: float = 900.0,
         lease_ttl_s: float = 120.0,
     ) -> None:
         self._store = store
         self._embeddings = embeddings
-        self._tuning = tuning or RetrievalTuning()
+        self._tuning = retrieval or RetrievalSettings()
         self._max_file_bytes = max_file_bytes
         self._max_chunks = max_chunks
         self._ocr = ocr
-        self._reload_interval_s = reload_interval_s
+        self._reload_interval_s = self._tuning.reload_interval_s
         self._shared = shared
         self._writer_wait_s = writer_wait_s
         self._lease_ttl_s = lease_ttl_s
@@ -142,10 +132,6 @@ class Index:
             snap = self._snapshot
             assert snap is not None
         return snap
-
-    def view(self) -> Snapshot:
-        """Alias of :meth:`snapshot` (older name)."""
-        return self.snapshot()
 
     def refresh(self) -> Snapshot:
         """Bring the snapshot up to the store: re-read only documents whose version changed."""

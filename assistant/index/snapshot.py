@@ -151,6 +151,8 @@ class Snapshot:
         row_docs: list[str] = []
         row_dims: list[frozenset[int]] = []
         rows_of: dict[str, list[int]] = {}
+        self.tagged: dict[int, set[str]] = {}
+        """Dimension → live documents with passages whose headings name it."""
         for index, segment in enumerate(self.segments):
             for chunk, doc_id, dims in zip(
                 segment.chunks, segment.documents, segment.dimensions, strict=True
@@ -158,6 +160,8 @@ class Snapshot:
                 is_live = self.live.get(doc_id) == index and doc_id in self.entries
                 if is_live:
                     rows_of.setdefault(doc_id, []).append(len(row_ids))
+                    for dim in dims:
+                        self.tagged.setdefault(dim, set()).add(doc_id)
                 row_ids.append(chunk.id or "")
                 alive.append(is_live)
                 row_docs.append(doc_id)
