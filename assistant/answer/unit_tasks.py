@@ -12,7 +12,13 @@ from collections.abc import Sequence
 
 from assistant.answer.model import Answer, Citation
 from assistant.index import Snapshot
-from assistant.tasks.answers import answer_for_unit, asks_for_unit_tasks, match_unit
+from assistant.tasks.answers import (
+    asks_for_unit_tasks,
+    match_unit,
+    render_unit_tasks,
+    source_of,
+    task_sources,
+)
 from assistant.tasks.model import Task
 from vntext.tokens import folded_tokens
 
@@ -36,35 +42,30 @@ def unit_tasks_answer(question: str, tasks: Sequence[Task], snapshot: Snapshot) 
     direct = [t for t in mine if not t.collective]
     dated = [t for t in mine if t.collective and t.due]
     shown = ([*direct, *dated] or mine)[:MAX_LISTED]
-    text = answer_for_unit(question, shown)
-    if text is None:
+    if not shown:
         return None
     # The quotes travel as citations (shown beside the answer); the list stays short.
-    text = text.split("\n\nNguồn:", 1)[0]
+    text = render_unit_tasks(unit, shown, with_sources=False)
     rest = len(mine) - len(shown)
     if rest > 0:
         text += (
             f"\nNgoài ra, {unit} còn {rest} nhiệm vụ khác (kể cả nhiệm vụ chung của các phòng, "
             "đơn vị); danh sách đầy đủ ở thẻ “Nhiệm vụ” hoặc lệnh `papi tasks --unit`."
         )
-    tasks = shown
+    by_source = {source_of(t): t for t in shown}
     citations: list[Citation] = []
-    seen: list[tuple[str, str, str]] = []
-    for task in tasks:  # numbered as answer_for_unit numbers its sources
-        source = (task.document_title or task.document_id, task.section, task.quote)
-        if source in seen:
-            continue
+    for n, source in enumerate(task_sources(shown), start=1):
+        task = by_source[source]
         chunk = next(
             (c for c in snapshot.chunks_of([task.document_id]) if task.quote in c.page_content),
             None,
         )
         if chunk is None:
             return None  # never cite text the stored passages do not contain
-        seen.append(source)
         entry = snapshot.entries.get(task.document_id)
         citations.append(
             Citation(
-                n=len(seen),
+                n=n,
                 document_id=task.document_id,
                 title=str(chunk.metadata.get("title", "")),
                 number=str(chunk.metadata.get("number", "")),

@@ -80,22 +80,45 @@ def answer_for_unit(question: str, tasks: Sequence[Task]) -> str | None:
     unit, mine = found
     if not mine:
         return None
-    sources: list[tuple[str, str, str]] = []
-    lines = [f"Nhiệm vụ của {unit} ({len(mine)} nhiệm vụ):"]
-    for i, task in enumerate(mine, 1):
-        source = (task.document_title or task.document_id, task.section, task.quote)
+    return render_unit_tasks(unit, mine)
+
+
+Source = tuple[str, str, str]
+"""(document title, section, verbatim quote): what one [n] marker cites."""
+
+
+def source_of(task: Task) -> Source:
+    """What *task*'s [n] marker cites."""
+    return (task.document_title or task.document_id, task.section, task.quote)
+
+
+def task_sources(tasks: Sequence[Task]) -> list[Source]:
+    """The distinct sources of *tasks* in first-use order: [n] is position n."""
+    sources: list[Source] = []
+    for task in tasks:
+        source = source_of(task)
         if source not in sources:
             sources.append(source)
-        n = sources.index(source) + 1
+    return sources
+
+
+def render_unit_tasks(unit: str, tasks: Sequence[Task], *, with_sources: bool = True) -> str:
+    """*unit*'s *tasks* as a numbered list with deadline, role and [n] markers, followed by
+    the quoted sources unless the caller shows them itself (as citations)."""
+    sources = task_sources(tasks)
+    lines = [f"Nhiệm vụ của {unit} ({len(tasks)} nhiệm vụ):"]
+    for i, task in enumerate(tasks, 1):
+        n = sources.index(source_of(task)) + 1
         when = task.deadline or task.recurrence or "không nêu thời hạn"
         due = f" (hạn {task.due})" if task.due and task.due not in when else ""
         unit_note = f" — {task.unit}" if task.unit != unit else ""
         lines.append(
             f"{i}. {task.action} — thời hạn: {when}{due}; vai trò: {task.role}{unit_note} [{n}]"
         )
-    lines.append("")
-    lines.append("Nguồn:")
-    for n, (title, section, quote) in enumerate(sources, 1):
-        where = f" — {section.rstrip(':')}" if section else ""
-        lines.append(f"[{n}] {title}{where}: “{quote}”")
+    if with_sources:
+        lines.append("")
+        lines.append("Nguồn:")
+        for n, (title, section, quote) in enumerate(sources, 1):
+            where = f" — {section.rstrip(':')}" if section else ""
+            lines.append(f"[{n}] {title}{where}: “{quote}”")
     return "\n".join(lines)
