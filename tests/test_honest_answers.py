@@ -103,3 +103,41 @@ def test_names_are_found_in_questions_typed_without_capitals_or_diacritics() -> 
     # Without the documents' names nothing is guessed, and ordinary words are no names.
     assert QueryTerms.of("phi chung thuc o quang nam la bao nhieu").entities == ()
     assert QueryTerms.of("cac phong phai lam gi", names).entities == ()
+
+
+def test_acronyms_the_documents_write_are_names_in_a_folded_question() -> None:
+    from assistant.answer.evidence import QueryTerms
+    from assistant.index.snapshot import proper_name_pairs
+
+    names = proper_name_pairs(["PCI do VCCI thực hiện; PAPI đo quản trị. KẾ HOẠCH BAN HÀNH"])
+    assert {"pci", "vcci", "papi"} <= names
+    # Words of an ALL-CAPS heading are Vietnamese syllables, not acronyms.
+    assert not {"ke", "hoach", "ban", "hanh"} & names
+    accented = QueryTerms.of("Điểm PCI năm 2023 là bao nhiêu?", names)
+    folded = QueryTerms.of("diem pci nam 2023 la bao nhieu", names)
+    assert ("pci",) in accented.entities and ("pci",) in folded.entities
+    # A passage about PAPI does not answer a question about PCI.
+    assert not folded.names_found(frozenset(["papi", "diem", "nam", "2023"]))
+
+
+def test_a_date_counts_only_in_a_sentence_about_what_was_asked() -> None:
+    date_item = asked_items("Hội nghị đối thoại tổ chức vào ngày nào?")
+    opening = (
+        "Thực hiện Kế hoạch số 12/KH-UBND ngày 25/5/2023 của UBND tỉnh. Tổ chức hội nghị đối thoại."
+    )
+    topic = ["hoi_nghi", "nghi_doi", "doi_thoai"]
+    # Without a topic any date counts (the old reading); with it, the date must sit
+    # in a sentence about the meeting.
+    assert missing_items(date_item, [opening]) == []
+    assert missing_items(date_item, [opening], topic) == date_item
+    dated = "Hội nghị đối thoại được tổ chức vào ngày 15/10 hằng năm."
+    assert missing_items(date_item, [dated], topic) == []
+
+
+def test_a_source_that_says_it_has_not_verified_is_no_answer() -> None:
+    from assistant.answer.honesty import self_hedged
+
+    assert self_hedged(["Tài liệu này chưa xác minh được tình trạng của Ban Quản lý."])
+    assert self_hedged(["Hiện chưa có số liệu về số lượt tiếp công dân."])
+    assert not self_hedged(["Cơ quan có thẩm quyền xác minh nội dung tố cáo."])
+    assert not self_hedged([])

@@ -30,10 +30,12 @@ from assistant.answer.evidence import (
 )
 from assistant.answer.followup import Condensed, condense
 from assistant.answer.honesty import (
+    UNVERIFIED,
     asked_items,
     gap_sentence,
     missing_items,
     secondary_marked,
+    self_hedged,
     time_notes,
 )
 from assistant.answer.llm import GroundedLLM, Passage
@@ -158,7 +160,13 @@ class Answerer:
         """State what the documents do not give, and flag what has aged (see honesty)."""
         answer = composition.answer
         cited = [p.chunk.page_content for p in composition.points]
-        missing = missing_items(asked_items(evidence.condensed.question), cited)
+        query = evidence.query
+        # The topic is what the question is about besides the names it mentions.
+        named = {part for entity in query.entities for t in entity for part in t.split("_")}
+        topic = [b for b in query.bigrams if not set(b.split("_")) & named]
+        missing = missing_items(asked_items(evidence.condensed.question), cited, topic)
+        if self_hedged([p.unit.text for p in composition.points]):
+            missing.append(UNVERIFIED)
         documents = []
         for point in composition.points:
             entry = point.entry

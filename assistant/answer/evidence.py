@@ -225,10 +225,13 @@ def named_entities(question: str) -> tuple[tuple[str, ...], ...]:
 
 def _known_entities(question: str, names: frozenset[str]) -> tuple[tuple[str, ...], ...]:
     """Runs of adjacent word pairs of a lower-case, unaccented *question* that the documents
-    write as names ("quang nam" → (quang_nam,)); none for a question with capitals."""
+    write as names ("quang nam" → (quang_nam,)), and the acronyms they write ("pci" →
+    (pci,)); none for a question with capitals."""
     if not names or question != question.lower() or fold(question) != question:
         return ()
     tokens = folded_tokens(question)
+    # An acronym the documents write ("pci" for "PCI") is a name on its own.
+    acronyms = [(t,) for t in tokens if t in names and "_" not in t]
     runs: list[list[str]] = []
     current: list[str] = []
     for a, b in zip(tokens, tokens[1:], strict=False):
@@ -241,7 +244,7 @@ def _known_entities(question: str, names: frozenset[str]) -> tuple[tuple[str, ..
         current = []
     if current:
         runs.append(current)
-    return tuple(dict.fromkeys(tuple(run) for run in runs))
+    return tuple(dict.fromkeys([*acronyms, *(tuple(run) for run in runs)]))
 
 
 def _word_capital(token: str) -> bool:

@@ -138,17 +138,39 @@ def _vi_unit(question: str, match: re.Match[str]) -> str:
     return match.group(0)
 
 
-def missing_items(items: Sequence[AskedItem], quotes: Iterable[str]) -> list[AskedItem]:
-    """The asked items none of the *quotes* contains."""
+_IN_CONTEXT = frozenset(["date", "count", "money", "year"])
+"""Items that count only next to what the question is about: a document is full of dates
+and numbers, and "ngày 25/5/2023" in its opening line does not say when a meeting is."""
+_SENTENCE = re.compile(r"[.;:\n]\s")
+
+
+def missing_items(
+    items: Sequence[AskedItem], quotes: Iterable[str], topic: Iterable[str] = ()
+) -> list[AskedItem]:
+    """The asked items none of the *quotes* contains.
+
+    *topic* is the question's content word pairs (folded, ``a_b``) other than names; when
+    given, a date, number, amount or year counts only in a sentence that shares one.
+    """
     raw = list(quotes)
     folded = [fold(q) for q in raw]
     cased = [_ascii_keep_case(q) for q in raw]  # a personal name needs its capitals
+    wanted = frozenset(topic)
+    sentences = [s for q in raw for s in _SENTENCE.split(q)] if wanted else []
+    on_topic = [fold(s) for s in sentences if _pairs(s) & wanted]
     out = []
     for item in items:
         texts = cased if item.kind == "person" else folded
+        if wanted and item.kind in _IN_CONTEXT:
+            texts = on_topic
         if not any(item.pattern.search(t) for t in texts):
             out.append(item)
     return out
+
+
+def _pairs(text: str) -> frozenset[str]:
+    tokens = folded_tokens(text)
+    return frozenset(f"{a}_{b}" for a, b in zip(tokens, tokens[1:], strict=False))
 
 
 def _ascii_keep_case(text: str) -> str:
@@ -243,3 +265,23 @@ SECONDARY = "(nguồn thứ cấp)"
 def secondary_marked(text: str) -> bool:
     """True when a quoted line is marked as coming from a secondary source."""
     return SECONDARY in text.lower()
+
+
+# A source that says of itself that it does not know ("chưa xác minh được …") answers
+# nothing, however well it matches: Vietnamese documents hedge with these phrases.
+_SELF_HEDGE = re.compile(
+    r"\b(?:chua (?:duoc )?xac minh|khong the xac minh|chua co (?:thong tin|so lieu)"
+    r"|khong co (?:thong tin|so lieu) (?:ve|cu the))\b"
+)
+
+UNVERIFIED = AskedItem(
+    "unverified",
+    "thông tin đã được xác minh (chính văn bản ghi là chưa có hoặc chưa xác minh được)",
+    _SELF_HEDGE,
+)
+"""The gap reported when every quote that matches the question hedges itself."""
+
+
+def self_hedged(quotes: Sequence[str]) -> bool:
+    """True when the leading quote says its document does not know what it is about."""
+    return bool(quotes) and bool(_SELF_HEDGE.search(" ".join(folded_tokens(quotes[0]))))

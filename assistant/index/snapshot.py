@@ -28,6 +28,8 @@ from assistant.index.restorer import DiacriticRestorer, Spellings
 from assistant.index.search import SearchFilters
 from assistant.storage import ManifestEntry
 from ingest.model import SECTION_SEPARATOR
+from vntext.normalize import fold
+from vntext.syllables import is_syllable
 from vntext.tokens import folded_tokens, term_set, terms
 
 _URL = re.compile(r"(?:https?://|www\.)\S+")
@@ -56,14 +58,23 @@ def lexical_text(chunk: Document) -> str:
     return f"{context}\n{head}\n{without_urls(chunk.page_content)}"
 
 
+_ACRONYM = re.compile(r"\b[A-ZĐ]{2,6}\b")
 _NAME_PAIR = re.compile(r"\b([A-ZĐÀ-Ỹ][\wÀ-ỹ]*)\s+([A-ZĐÀ-Ỹ][\wÀ-ỹ]*)\b")
 
 
 def proper_name_pairs(texts: Iterable[str]) -> frozenset[str]:
-    """Folded bigrams of capitalised word pairs ("Quảng Nam" → ``quang_nam``): the names a
-    corpus writes, so a question typed without capitals or diacritics can be read for them."""
+    """Folded bigrams of capitalised word pairs ("Quảng Nam" → ``quang_nam``) and folded
+    acronyms ("PCI" → ``pci``): the names a corpus writes, so a question typed without
+    capitals or diacritics can be read for them.
+
+    An acronym counts only when it is not also a Vietnamese syllable: "BAN" in an
+    ALL-CAPS heading is a word, "PCI" or "UBND" cannot be one.
+    """
     out: set[str] = set()
     for text in texts:
+        for acronym in _ACRONYM.findall(text):
+            if not is_syllable(acronym):
+                out.add(fold(acronym.lower()))
         for first, second in _NAME_PAIR.findall(text):
             if first.isupper() and second.isupper():
                 continue  # an ALL-CAPS heading, not a name
