@@ -5,6 +5,9 @@
 out-of-scope question twice, and reports:
 
 * ``answered`` / ``false_refusals`` — in-scope questions refused (target: none);
+* ``grounded_gold`` — share of questions answered with at least one citation of a gold
+  passage (the issue's "grounded and citing the gold passage", target ≥ 0.9), and
+  ``hedged`` — share of the answers that also state a gap (target ≤ 0.05);
 * ``facts`` — expected facts (``"facts"`` in eval/plan_questions.jsonl: short verbatim
   strings such as "15 tháng 12 năm 2023") found in the answer text (target: all);
 * ``citation_precision`` — share of citations whose stored passage is from the gold
@@ -59,6 +62,7 @@ def score_answers(
     facts_total = facts_found = 0
     missing_facts: list[dict[str, Any]] = []
     citations = precise = quote_gold = verbatim = 0
+    grounded_gold = hedged = 0
     imprecise: list[dict[str, Any]] = []
     for q in questions:
         qid, text = _get(q, "id"), _get(q, "question")
@@ -81,15 +85,19 @@ def score_answers(
             facts_found += len(facts) - len(missing)
             if missing:
                 missing_facts.append({"id": qid, "kind": kind, "missing": missing})
+            cites_gold = False
             for c in answer.citations:
                 citations += 1
                 stored = chunk_text.get(c.chunk_id, "")
                 verbatim += int(bool(c.quote) and c.quote in stored)
                 good = c.document_id == gold_doc and any(g in stored for g in gold)
                 precise += int(good)
+                cites_gold = cites_gold or good
                 quote_gold += int(c.document_id == gold_doc and any(g in c.quote for g in gold))
                 if not good:
                     imprecise.append({"id": qid, "kind": kind, "n": c.n, "section": c.section})
+            grounded_gold += int(cites_gold)
+            hedged += int(bool(answer.partial or answer.missing))
     refused_oos = 0
     false_answers: list[dict[str, str]] = []
     oos_asked = 0
@@ -113,6 +121,8 @@ def score_answers(
             "recall": _ratio(facts_found, facts_total),
             "missing": missing_facts,
         },
+        "grounded_gold": _ratio(grounded_gold, asked),
+        "hedged": _ratio(hedged, answered),
         "citations": citations,
         "citation_precision": _ratio(precise, citations),
         "quote_in_gold": _ratio(quote_gold, citations),

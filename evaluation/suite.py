@@ -207,6 +207,15 @@ def summary_rows(results: Mapping[str, Any]) -> list[tuple[str, str, str, str, s
                     f"{answers['citation_precision']:.3f} / {answers['refusal']['recall']:.3f}",
                 )
             )
+            rows.append(
+                (
+                    "plan",
+                    split,
+                    "answers",
+                    "grounded+gold / hedged",
+                    f"{answers['grounded_gold']:.3f} / {answers['hedged']:.3f}",
+                )
+            )
     for split, figures in (results.get("alqac_answers") or {}).items():
         if isinstance(figures, dict) and "cites_gold_article" in figures:
             rows.append(

@@ -161,9 +161,14 @@ class Answerer:
         answer = composition.answer
         cited = [p.chunk.page_content for p in composition.points]
         query = evidence.query
-        # The topic is what the question is about besides the names it mentions.
+        # The topic is what the question is about besides the names and numbers it
+        # mentions ("năm 2023" is a condition on the answer, not its subject).
         named = {part for entity in query.entities for t in entity for part in t.split("_")}
-        topic = [b for b in query.bigrams if not set(b.split("_")) & named]
+        topic = [
+            b
+            for b in query.bigrams
+            if not set(b.split("_")) & named and not any(c.isdigit() for c in b)
+        ]
         missing = missing_items(asked_items(evidence.condensed.question), cited, topic)
         if self_hedged([p.unit.text for p in composition.points]):
             missing.append(UNVERIFIED)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +28,7 @@ from langchain_core.documents import Document
 
 from assistant.index.snapshot import innermost_heading, without_urls
 from ingest.model import SECTION_SEPARATOR
+from vntext.lexicon import LEGAL_REFERENCE
 from vntext.normalize import canonical_tones, fold
 from vntext.tokens import folded_tokens, raw_tokens, term_set
 
@@ -444,11 +445,15 @@ class ScoredHit:
     coverage: float
     heading_coverage: float
     entry: ManifestEntry | None
+    weight: float = 1.0
+    """Preference for the passage's instrument (:func:`instrument_weight`); ranks only,
+    the refusal gate reads the coverage itself."""
 
     @property
     def relevance(self) -> float:
-        """Ranking score: coverage, plus a bonus when the chunk's own heading matches."""
-        return self.coverage + HEADING_BONUS * self.heading_coverage
+        """Ranking score: coverage, plus a bonus when the chunk's own heading matches,
+        times the instrument's weight."""
+        return (self.coverage + HEADING_BONUS * self.heading_coverage) * self.weight
 
     @property
     def dense(self) -> float | None:
@@ -463,6 +468,49 @@ SUPERSEDED_PENALTY = 0.85
 """Coverage factor for passages of superseded documents: the version in force wins ties."""
 
 
+CIRCULAR_WEIGHT = 0.9
+"""Ranking weight of a passage from a circular (Thông tư) when the question names no
+instrument. A ministry's circular details a law or decree for its own sector, often in
+the same words; on a general question the law or decree that binds every agency is the
+one to cite, so it wins near-ties."""
+
+OTHER_INSTRUMENT_WEIGHT = 0.8
+"""Ranking weight of a passage from another instrument than the one the question names
+("theo Nghị định 130/2020 …")."""
+
+_CIRCULARS = frozenset(["thông tư", "thông tư liên tịch"])
+# A document number as typed in a question: "130/2020", "130/2020/nđ-cp", "1766/qđ-ubnd".
+_NUMBER_IN_QUESTION = re.compile(r"\b\d{1,5}/(?:\d{4}|[a-zđ]{2,})[\w/đ-]*", re.IGNORECASE)
+
+
+def instrument_of(meta: Mapping[str, Any]) -> tuple[str, str]:
+    """(type, number) of the instrument a passage comes from, lower-cased.
+
+    A codified article (pháp điển) names its source instrument in its section
+    ("Điều 6 Thông tư số 27/2024/TT-BTC"); otherwise it is the passage's document.
+    """
+    match = LEGAL_REFERENCE.search(str(meta.get("section_ref", "") or ""))
+    if match:
+        return match.group(1).lower(), match.group(2).lower()
+    return str(meta.get("doc_type", "") or "").lower(), str(meta.get("number", "") or "").lower()
+
+
+def named_numbers(question: str) -> tuple[str, ...]:
+    """Document numbers the question names, folded ("Nghị định 130/2020" → "130/2020")."""
+    return tuple(
+        dict.fromkeys(fold(m.group(0).lower()) for m in _NUMBER_IN_QUESTION.finditer(question))
+    )
+
+
+def instrument_weight(meta: Mapping[str, Any], numbers: Sequence[str]) -> float:
+    """How much the passage's instrument is preferred for a question naming *numbers*."""
+    kind, number = instrument_of(meta)
+    if numbers:
+        own = fold(number)
+        return 1.0 if own and any(own.startswith(n) for n in numbers) else OTHER_INSTRUMENT_WEIGHT
+    return CIRCULAR_WEIGHT if kind in _CIRCULARS else 1.0
+
+
 def score_hits(
     query: QueryTerms,
     hits: Sequence[SearchHit],
@@ -470,6 +518,7 @@ def score_hits(
     entries: dict[str, ManifestEntry],
 ) -> list[ScoredHit]:
     """Coverage of *query* by each hit, best first (ties keep the retrieval order)."""
+    numbers = named_numbers(query.text)
     scored = []
     for hit in hits:
         entry = entries.get(hit.document_id)
@@ -479,5 +528,6 @@ def score_hits(
         heading = stats.heading_terms.get(hit.chunk_id)
         if heading is None:
             heading = term_set(innermost_heading(hit.metadata))
-        scored.append(ScoredHit(hit, coverage, stats.coverage(query, heading), entry))
+        weight = instrument_weight(hit.metadata, numbers)
+        scored.append(ScoredHit(hit, coverage, stats.coverage(query, heading), entry, weight))
     return sorted(scored, key=lambda s: (-round(s.relevance, 9), s.hit.rank))

@@ -56,20 +56,25 @@ class EmbeddingSettings(BaseModel):
 
 
 class RetrievalSettings(BaseModel):
-    """Hybrid retrieval: dense (Chroma) + BM25 over diacritic-folded text, fused by RRF."""
+    """Hybrid retrieval: dense (Chroma) + BM25 over diacritic-folded text, fused."""
 
     k: int = Field(5, ge=1, le=50, description="Passages returned by default.")
     candidates: int = Field(
         40, ge=5, le=500, description="Candidates taken from each retriever before fusion."
     )
-    rrf_k: int = Field(30, ge=1, description="Reciprocal rank fusion constant.")
-    dense_weight: float = Field(
-        0.4,
-        ge=0,
-        description="Weight of the dense ranking in fusion (0.4: chosen on the tuning halves "
-        "of the plan and library sets; see docs/evaluation.md).",
+    fusion: Literal["convex", "rrf"] = Field(
+        "convex",
+        description="How the dense and BM25 rankings are fused: `convex` (weighted sum of "
+        "min-max normalised scores) or `rrf` (weighted reciprocal rank fusion).",
     )
-    lexical_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
+    rrf_k: int = Field(30, ge=1, description="Reciprocal rank fusion constant (`rrf` only).")
+    dense_weight: float = Field(
+        0.45,
+        ge=0,
+        description="Weight of the dense ranking in fusion (convex 0.45 against BM25 0.55: "
+        "chosen on the tuning halves of the plan and library sets; see docs/evaluation.md).",
+    )
+    lexical_weight: float = Field(0.55, ge=0, description="Weight of the BM25 ranking in fusion.")
     reload_interval_s: float = Field(
         1.0,
         ge=0,

@@ -44,7 +44,7 @@ from assistant.index.ingestion import (
     embedding_text,
     versioned,
 )
-from assistant.index.search import SearchFilters, SearchHit, chroma_where, fuse
+from assistant.index.search import SearchFilters, SearchHit, chroma_where, fuse, fuse_convex
 from assistant.index.snapshot import Snapshot
 from assistant.storage import ChromaStore, Holder, LeaseLost, ManifestEntry
 from ingest import (
@@ -453,7 +453,7 @@ class Index:
         snapshot: Snapshot | None = None,
     ) -> list[SearchHit]:
         """Hybrid search in *snapshot* (default: the current one): dense and BM25 rankings
-        fused by weighted reciprocal rank."""
+        fused as the settings say (convex combination of normalised scores, or RRF)."""
         query = canonical_tones(clean_text(query))
         if not query:
             return []
@@ -469,8 +469,11 @@ class Index:
             # Over-fetch: chunks outside this snapshot (another version) are skipped below.
             raw = self._store.dense_query(vector, n + 16, chroma_where(filters))
             dense = [(cid, s) for cid, s in raw if snap.allows(cid, filters)][:n]
-        ordered = fuse(
-            [(tuning.dense_weight, dense), (tuning.lexical_weight, lexical)], tuning.rrf_k, k
+        rankings = [(tuning.dense_weight, dense), (tuning.lexical_weight, lexical)]
+        ordered = (
+            fuse_convex(rankings, k)
+            if tuning.fusion == "convex"
+            else fuse(rankings, tuning.rrf_k, k)
         )
         dense_of = dict(dense)
         lexical_of = dict(lexical)
