@@ -15,7 +15,7 @@ from assistant.index.search import fuse, fuse_convex
 def test_convex_fusion_keeps_a_clear_lexical_leader_that_rank_fusion_buries() -> None:
     # BM25 finds "plan" far ahead of the rest; dense misses it and ranks the law
     # passages, which BM25 also returns, just behind its leader.
-    lexical = [("plan", 30.0), ("law-1", 9.0), ("law-2", 8.5), ("law-3", 8.0), ("x", 1.0)]
+    lexical = [("plan", 30.0), ("law-1", 6.0), ("law-2", 5.5), ("law-3", 5.0), ("x", 1.0)]
     dense = [("law-1", 0.91), ("law-2", 0.90), ("law-3", 0.89), ("y", 0.80)]
     rankings = [(0.45, dense), (0.55, lexical)]
     assert fuse_convex(rankings, 3)[0][0] == "plan"
