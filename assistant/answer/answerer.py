@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 
     from assistant.tasks.model import Task
 
-RETRIEVE_K = 8
+RETRIEVE_K = 12
 """Passages retrieved per question (the answer quotes a few of them)."""
 
 LEXICAL_EXTRA = 4
