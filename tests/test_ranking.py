@@ -48,3 +48,38 @@ def test_a_circular_yields_to_the_law_unless_the_question_names_it() -> None:
     assert instrument_weight(law, numbers) == OTHER_INSTRUMENT_WEIGHT
     assert named_numbers("quyet dinh 1766/qd-ubnd co hieu luc tu khi nao") == ("1766/qd-ubnd",)
     assert named_numbers("Phải làm gì trong năm 2023?") == ()
+
+
+def test_a_document_is_named_by_its_number_or_by_its_type_and_title() -> None:
+    from assistant.answer.evidence import named_documents
+    from assistant.storage import ManifestEntry
+
+    def entry(doc_id: str, doc_type: str, number: str, title: str) -> ManifestEntry:
+        return ManifestEntry(id=doc_id, title=title, doc_type=doc_type, number=number)
+
+    entries = {
+        e.id: e
+        for e in (
+            entry("law", "Luật", "42/2013/QH13", "LUẬT TIẾP CÔNG DÂN"),
+            entry("decree", "Nghị định", "63/2010/NĐ-CP", "NGHỊ ĐỊNH VỀ KIỂM SOÁT THỦ TỤC"),
+            entry("topic", "", "", "Tiếp công dân"),
+        )
+    }
+    named = named_documents
+    assert [e.id for e in named("Luật Tiếp công dân quy định gì về nơi tiếp?", entries)] == ["law"]
+    assert [e.id for e in named("luat tiep cong dan quy dinh gi", entries)] == ["law"]
+    assert [e.id for e in named("theo nghi dinh 63/2010 thi sao", entries)] == ["decree"]
+    # A topic is not a name: neither "tiếp công dân" alone nor a title without its type.
+    assert named("Tiếp công dân ở đâu?", entries) == []
+
+
+def test_a_codification_note_is_matched_but_never_quoted() -> None:
+    from assistant.answer.evidence import passage_units
+
+    text = (
+        "(Điều 96 Luật số 36/2018/QH14, có hiệu lực thi hành kể từ ngày 01/07/2019)\n\n"
+        "1. Luật này có hiệu lực thi hành từ ngày 01 tháng 7 năm 2019."
+    )
+    units = passage_units("c", text)
+    assert [u.text for u in units] == ["Luật này có hiệu lực thi hành từ ngày 01 tháng 7 năm 2019."]
+    assert all(text[u.start : u.end] == u.text for u in units)

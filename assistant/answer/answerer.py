@@ -15,7 +15,7 @@ The pipeline for one question:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -25,6 +25,7 @@ from assistant.answer.evidence import (
     EvidenceGate,
     QueryTerms,
     ScoredHit,
+    named_documents,
     score_hits,
     strip_heading_number,
 )
@@ -224,6 +225,12 @@ class Answerer:
             return Evidence(condensed, query, [], False, stats, entries)
         hits = self._index.search(condensed.search_text, self._k, filters, snapshot=view)
         hits += _lexical_hits(view, condensed.search_text, filters, hits)
+        for entry in named_documents(condensed.question, entries):
+            # A question naming a document is answered from it when it can be.
+            if filters.documents and entry.id not in filters.documents:
+                continue
+            named = replace(filters, documents=(entry.id,))
+            hits += _lexical_hits(view, condensed.search_text, named, hits)
         if condensed.section_ref and condensed.document_id:
             section_hits = _section_hits(stats, condensed, filters)
             if section_hits:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.documents import Document
 
-from assistant.index.snapshot import innermost_heading, without_urls
+from assistant.index.snapshot import SOURCE_NOTE, innermost_heading, without_urls
 from ingest.model import SECTION_SEPARATOR
 from vntext.lexicon import LEGAL_REFERENCE
 from vntext.normalize import canonical_tones, fold
@@ -382,7 +382,7 @@ def passage_units(chunk_id: str, text: str, skip: Iterable[str] = ()) -> list[Un
     for line_no, line in enumerate(text.split("\n")):
         line_start = offset
         offset += len(line) + 1
-        if not line.strip() or line.lstrip().startswith("#"):
+        if not line.strip() or line.lstrip().startswith("#") or SOURCE_NOTE.match(line):
             continue
         if _RECIPIENTS.match(fold(line.strip(" *_-"))):
             # "Nơi nhận:" opens the recipient list and signature block: never content.
@@ -502,6 +502,30 @@ def named_numbers(question: str) -> tuple[str, ...]:
     )
 
 
+def named_documents(question: str, entries: Mapping[str, ManifestEntry]) -> list[ManifestEntry]:
+    """Documents the question names by number ("Nghị định 130/2020") or by their type and
+    title ("Luật Phòng, chống tham nhũng"), in manifest order.
+
+    A title counts only with its document type in front: "tiếp công dân" alone is a
+    topic, "Luật Tiếp công dân" names the law.
+    """
+    numbers = named_numbers(question)
+    folded = " " + " ".join(folded_tokens(question)) + " "
+    out = []
+    for entry in entries.values():
+        number = fold(entry.number.lower())
+        if number and any(number.startswith(n) for n in numbers):
+            out.append(entry)
+            continue
+        kind = " ".join(folded_tokens(entry.doc_type))
+        title = folded_tokens(entry.title)
+        if kind and title[: len(kind.split())] == kind.split():
+            title = title[len(kind.split()) :]  # "LUẬT TỐ CÁO": the type opens the title
+        if kind and len(title) >= 2 and f" {kind} {' '.join(title)} " in folded:
+            out.append(entry)
+    return out
+
+
 def instrument_weight(meta: Mapping[str, Any], numbers: Sequence[str]) -> float:
     """How much the passage's instrument is preferred for a question naming *numbers*."""
     kind, number = instrument_of(meta)
@@ -519,6 +543,9 @@ def score_hits(
 ) -> list[ScoredHit]:
     """Coverage of *query* by each hit, best first (ties keep the retrieval order)."""
     numbers = named_numbers(query.text)
+    numbers += tuple(
+        fold(e.number.lower()) for e in named_documents(query.text, entries) if e.number
+    )
     scored = []
     for hit in hits:
         entry = entries.get(hit.document_id)

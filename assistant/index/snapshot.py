@@ -49,12 +49,21 @@ def innermost_heading(meta: Mapping[str, Any]) -> str:
     return heading
 
 
+SOURCE_NOTE = re.compile(r"^[ \t]*\((?:Điều|Khoản|Điểm) [^\n]*\)[ \t]*$", re.MULTILINE)
+"""A codified article's editorial note, a line of its own in parentheses: where the text
+comes from ("(Điều 81 Luật số 36/2018/QH14, có hiệu lực thi hành kể từ ngày 01/07/2019)")
+or which articles relate to it ("(Điều này có nội dung liên quan đến …)"). It is matched
+like the rest of the passage (it names the source instrument) but never quoted as a
+provision."""
+
+
 def lexical_text(chunk: Document) -> str:
     """What lexical matching sees of a chunk: its document's type, title and number, its
-    heading path and its text (web addresses blanked)."""
+    heading path and reference (which names a codified article's source instrument) and
+    its text (web addresses blanked)."""
     meta = chunk.metadata
     context = " \n ".join(str(meta.get(k, "") or "") for k in ("doc_type", "title", "number"))
-    head = " \n ".join(str(meta.get(k, "") or "") for k in ("section", "heading"))
+    head = " \n ".join(str(meta.get(k, "") or "") for k in ("section", "heading", "section_ref"))
     return f"{context}\n{head}\n{without_urls(chunk.page_content)}"
 
 
