@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 from assistant.answer.evidence import (
     CIRCULAR_WEIGHT,
     OTHER_INSTRUMENT_WEIGHT,
@@ -83,3 +87,60 @@ def test_a_codification_note_is_matched_but_never_quoted() -> None:
     units = passage_units("c", text)
     assert [u.text for u in units] == ["Luật này có hiệu lực thi hành từ ngày 01 tháng 7 năm 2019."]
     assert all(text[u.start : u.end] == u.text for u in units)
+
+
+def test_an_amending_document_is_recognised_by_its_formula() -> None:
+    from assistant.index.snapshot import amended_numbers
+
+    texts = [
+        "Điều 1. Sửa đổi, bổ sung, bãi bỏ một số điều, khoản của Nghị định số 63/2010/NĐ-CP "
+        "ngày 08 tháng 6 năm 2010 của Chính phủ như sau:",
+        "Điều 2. Sửa đổi một số điều của Nghị định số 20/2008/NĐ-CP như sau:",
+        "Căn cứ Luật Tổ chức Chính phủ; theo quy định tại Nghị định số 34/2016/NĐ-CP;",
+    ]
+    assert amended_numbers(texts) == ("63/2010/nd-cp", "20/2008/nd-cp")
+
+
+def test_the_amending_clause_outranks_the_article_it_rewrites(
+    tmp_path: Path, make_assistant: Callable[..., Any]
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    header = (
+        "CHÍNH PHỦ\nSố: {number}\nHà Nội, ngày 01 tháng 01 năm {year}\n\nNGHỊ ĐỊNH\n{title}\n\n"
+    )
+    (corpus / "goc.txt").write_text(
+        header.format(number="10/2020/NĐ-CP", year=2020, title="VỀ CÔNG BỐ THỦ TỤC MẪU")
+        + "Điều 5. Thời hạn công bố thủ tục mẫu\n\n"
+        "Quyết định công bố thủ tục mẫu phải được ban hành chậm nhất trước 10 (mười) ngày "
+        "làm việc tính đến ngày văn bản có hiệu lực.\n",
+        encoding="utf-8",
+    )
+    (corpus / "sua-doi.txt").write_text(
+        header.format(number="11/2021/NĐ-CP", year=2021, title="SỬA ĐỔI NGHỊ ĐỊNH VỀ THỦ TỤC MẪU")
+        + "Điều 1. Sửa đổi, bổ sung một số điều của Nghị định số 10/2020/NĐ-CP như sau:\n\n"
+        "1. Sửa đổi Điều 5:\n\n“Điều 5. Thời hạn công bố thủ tục mẫu\n\n"
+        "Quyết định công bố thủ tục mẫu phải được ban hành chậm nhất trước 20 (hai mươi) ngày "
+        "làm việc tính đến ngày văn bản có hiệu lực.”\n",
+        encoding="utf-8",
+    )
+    assistant = make_assistant(corpus_dir=corpus)
+    assert assistant.ingest().ok
+    for question in (
+        "Quyết định công bố thủ tục mẫu phải ban hành trước bao nhiêu ngày làm việc?",
+        "quyet dinh cong bo thu tuc mau phai ban hanh truoc bao nhieu ngay lam viec?",
+    ):
+        answer = assistant.ask(question)
+        assert answer.grounded and not answer.partial, answer.answer
+        first = answer.citations[0]
+        assert "20 (hai mươi) ngày" in first.quote, answer.answer
+        if any("10 (mười)" in c.quote for c in answer.citations):
+            assert "đã được sửa đổi, bổ sung bởi" in answer.answer
+
+
+def test_a_count_may_be_spelled_out_after_its_digits() -> None:
+    from assistant.answer.honesty import asked_items, missing_items
+
+    count = asked_items("Phải ban hành trước bao nhiêu ngày làm việc?")
+    assert missing_items(count, ["chậm nhất trước 20 (hai mươi) ngày làm việc"]) == []
+    assert missing_items(count, ["chậm nhất trước ngày làm việc đầu tiên"]) == count

@@ -25,6 +25,8 @@ from assistant.answer.evidence import (
     EvidenceGate,
     QueryTerms,
     ScoredHit,
+    amenders_of,
+    instrument_of,
     named_documents,
     score_hits,
     strip_heading_number,
@@ -188,6 +190,7 @@ class Answerer:
             doc_type = str((entry.doc_type if entry else "") or meta.get("doc_type", ""))
             documents.append((document_name(meta, entry), doc_type, described))
         notes = time_notes([p.quote for p in composition.points], documents, self._today())
+        notes += _amendment_notes(composition, evidence)
         secondary = [
             f"[{n}]"
             for n, p in enumerate(composition.points, start=1)
@@ -225,12 +228,16 @@ class Answerer:
             return Evidence(condensed, query, [], False, stats, entries)
         hits = self._index.search(condensed.search_text, self._k, filters, snapshot=view)
         hits += _lexical_hits(view, condensed.search_text, filters, hits)
-        for entry in named_documents(condensed.question, entries):
+        named = [e.id for e in named_documents(condensed.question, entries)]
+        # An amended instrument is read with its amendment: the amending clause may be
+        # the provision in force ("Sửa đổi Điều 15 như sau: …").
+        amending = [d for h in hits[: self._k] for d in amenders_of(h.metadata, view)]
+        for doc_id in dict.fromkeys([*named, *amending]):
             # A question naming a document is answered from it when it can be.
-            if filters.documents and entry.id not in filters.documents:
+            if filters.documents and doc_id not in filters.documents:
                 continue
-            named = replace(filters, documents=(entry.id,))
-            hits += _lexical_hits(view, condensed.search_text, named, hits)
+            within = replace(filters, documents=(doc_id,))
+            hits += _lexical_hits(view, condensed.search_text, within, hits)
         if condensed.section_ref and condensed.document_id:
             section_hits = _section_hits(stats, condensed, filters)
             if section_hits:
@@ -323,6 +330,29 @@ def _lookup(
             return doc, strip_heading_number(heading)
     doc, heading = next(iter(found.items()))
     return doc, strip_heading_number(heading)
+
+
+def _amendment_notes(composition: Composition, evidence: Evidence) -> list[str]:
+    """ "Lưu ý" lines for quoted instruments another loaded document amends."""
+    view = evidence.stats.snapshot
+    quoted = {str(p.chunk.metadata.get("document_id", "")) for p in composition.points}
+    notes: list[str] = []
+    for point in composition.points:
+        meta = point.chunk.metadata
+        for amender in amenders_of(meta, view):
+            entry = evidence.entries.get(amender)
+            if entry is None:
+                continue
+            kind, number = instrument_of(meta)
+            amended = f"{kind.capitalize()} số {number.upper()}" if number else "Văn bản này"
+            note = (
+                f"Lưu ý: {amended} đã được sửa đổi, bổ sung bởi {document_name({}, entry)}"
+                + ("" if amender in quoted else " (chưa trích ở trên)")
+                + "; anh/chị đối chiếu quy định đã sửa đổi trước khi áp dụng."
+            )
+            if note not in notes:
+                notes.append(note)
+    return notes
 
 
 def _lexical_hits(

@@ -478,6 +478,14 @@ OTHER_INSTRUMENT_WEIGHT = 0.8
 """Ranking weight of a passage from another instrument than the one the question names
 ("theo Nghị định 130/2020 …")."""
 
+AMENDED_WEIGHT = 0.9
+"""Ranking weight of a passage of a document that another loaded document amends: its
+text may no longer be the one in force, the amending clause (or a consolidated text)
+is preferred when it answers as well."""
+
+# The heading of an article an amending clause quotes: “Điều 15. Quyết định công bố …
+_QUOTED_ARTICLE = re.compile(r"^[“\"]Điều \d+[a-zđ]?\.\s*([^\n]+)$", re.MULTILINE)
+
 _CIRCULARS = frozenset(["thông tư", "thông tư liên tịch"])
 # A document number as typed in a question: "130/2020", "130/2020/nđ-cp", "1766/qđ-ubnd".
 _NUMBER_IN_QUESTION = re.compile(r"\b\d{1,5}/(?:\d{4}|[a-zđ]{2,})[\w/đ-]*", re.IGNORECASE)
@@ -526,6 +534,13 @@ def named_documents(question: str, entries: Mapping[str, ManifestEntry]) -> list
     return out
 
 
+def amenders_of(meta: Mapping[str, Any], snapshot: Snapshot) -> list[str]:
+    """Ids of the live documents that amend the instrument a passage comes from."""
+    number = fold(instrument_of(meta)[1])
+    own = str(meta.get("document_id", ""))
+    return [d for d in snapshot.amended_by.get(number, ()) if d != own] if number else []
+
+
 def instrument_weight(meta: Mapping[str, Any], numbers: Sequence[str]) -> float:
     """How much the passage's instrument is preferred for a question naming *numbers*."""
     kind, number = instrument_of(meta)
@@ -546,6 +561,7 @@ def score_hits(
     numbers += tuple(
         fold(e.number.lower()) for e in named_documents(query.text, entries) if e.number
     )
+    amended = stats.snapshot.amended_by
     scored = []
     for hit in hits:
         entry = entries.get(hit.document_id)
@@ -555,6 +571,12 @@ def score_hits(
         heading = stats.heading_terms.get(hit.chunk_id)
         if heading is None:
             heading = term_set(innermost_heading(hit.metadata))
+        heading_coverage = stats.coverage(query, heading)
+        for quoted in _QUOTED_ARTICLE.findall(hit.text):
+            # An amending clause quotes the article it rewrites, heading included.
+            heading_coverage = max(heading_coverage, stats.coverage(query, term_set(quoted)))
         weight = instrument_weight(hit.metadata, numbers)
-        scored.append(ScoredHit(hit, coverage, stats.coverage(query, heading), entry, weight))
+        if entry is not None and entry.number and fold(entry.number.lower()) in amended:
+            weight *= AMENDED_WEIGHT
+        scored.append(ScoredHit(hit, coverage, heading_coverage, entry, weight))
     return sorted(scored, key=lambda s: (-round(s.relevance, 9), s.hit.rank))

@@ -96,7 +96,10 @@ def asked_items(question: str) -> list[AskedItem]:
         head = (m.group(1) or m.group(2)).split()[0]
         if head not in _NOT_COUNTED:
             # "bao nhiêu thủ tục": a number must stand right before the counted word.
-            pattern = re.compile(rf"{_NUM}\s+(?:\w+\s+)?{re.escape(head)}\b")
+            # Legal texts spell the number out after it: "20 (hai mươi) ngày".
+            pattern = re.compile(
+                rf"{_NUM}\s+(?:\([^)]{{1,40}}\)\s+)?(?:\w+\s+)?{re.escape(head)}\b"
+            )
             items.append(AskedItem("count", f"con số cụ thể ({_vi_unit(question, m)})", pattern))
     for year in dict.fromkeys(_YEAR_Q.findall(q)):
         # A year named in the question is a condition: the passage must be about that year.

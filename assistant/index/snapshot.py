@@ -28,6 +28,7 @@ from assistant.index.restorer import DiacriticRestorer, Spellings
 from assistant.index.search import SearchFilters
 from assistant.storage import ManifestEntry
 from ingest.model import SECTION_SEPARATOR
+from vntext.lexicon import LEGAL_REFERENCE
 from vntext.normalize import fold
 from vntext.syllables import is_syllable
 from vntext.tokens import folded_tokens, term_set, terms
@@ -93,6 +94,27 @@ def proper_name_pairs(texts: Iterable[str]) -> frozenset[str]:
     return frozenset(out)
 
 
+_AMENDING = re.compile(
+    r"\b(?:sửa đổi|bổ sung|bãi bỏ)[^.;:\n]{0,60}?\bcủa\s+(?:các\s+)?", re.IGNORECASE
+)
+
+
+def amended_numbers(texts: Iterable[str]) -> tuple[str, ...]:
+    """Numbers of the documents these texts amend, folded and lower-cased.
+
+    Vietnamese amending instruments say so in one formula: "sửa đổi, bổ sung một số điều
+    của Nghị định số 63/2010/NĐ-CP", "Sửa đổi một số điều của Nghị định số 20/2008/NĐ-CP".
+    A document that only cites another ("căn cứ …", "theo quy định tại …") amends nothing.
+    """
+    found: list[str] = []
+    for text in texts:
+        for match in _AMENDING.finditer(text):
+            reference = LEGAL_REFERENCE.match(text, match.end())
+            if reference:
+                found.append(fold(reference.group(2).replace(" ", "").lower()))
+    return tuple(dict.fromkeys(found))
+
+
 def dimensions_of(meta: Mapping[str, Any]) -> frozenset[int]:
     """The PAPI dimensions a chunk's metadata names (``"1,4"``)."""
     raw = str(meta.get("dimensions", "") or "")
@@ -122,6 +144,8 @@ class Segment:
     dimensions: tuple[frozenset[int], ...]
     names: frozenset[str] = frozenset()
     """Folded bigrams of the proper names the documents write (see proper_name_pairs)."""
+    amends: tuple[tuple[str, str], ...] = ()
+    """(document id, number of the document it amends), see :func:`amended_numbers`."""
 
     @classmethod
     def build(cls, documents: Mapping[str, Iterable[Document]]) -> Segment:
@@ -142,6 +166,11 @@ class Segment:
             heading_terms=tuple(term_set(innermost_heading(c.metadata)) for c in ordered),
             dimensions=tuple(dimensions_of(c.metadata) for c in ordered),
             names=proper_name_pairs(c.page_content for c in ordered),
+            amends=tuple(
+                (doc_id, number)
+                for doc_id in sorted(documents)
+                for number in amended_numbers(c.page_content for c in documents[doc_id])
+            ),
         )
 
 
@@ -219,6 +248,13 @@ class Snapshot:
         self.bm25 = BM25([s.lexical for s in self.segments], live=self._alive)
         self.restorer = DiacriticRestorer([s.spellings for s in self.segments])
         self.names: frozenset[str] = frozenset().union(*(s.names for s in self.segments))
+        self.amended_by: dict[str, list[str]] = {}
+        """Number of an amended document (folded, lower case) → ids of the live documents
+        that amend it."""
+        for index, segment in enumerate(self.segments):
+            for doc_id, number in segment.amends:
+                if self.live.get(doc_id) == index and doc_id in self.entries:
+                    self.amended_by.setdefault(number, []).append(doc_id)
         self._df: dict[str, int] = {}
 
     @classmethod
