@@ -26,7 +26,6 @@ _ABBREVIATIONS = (
     (r"\bttdt\b", "thong tin dien tu"),
     (r"\bqd\b", "quyet dinh"),
     (r"\bkh\b", "ke hoach"),
-    (r"\bhc&th\b", "hanh chinh va tong hop"),
 )
 _DOC_SO = re.compile(
     r"\b(quyet dinh|ke hoach|nghi dinh|nghi quyet|thong tu|chi thi|cong van|huong dan"
