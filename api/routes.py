@@ -521,6 +521,8 @@ def get_job(job_id: JobId, assistant: AssistantDep) -> dict[str, Any]:
 
     State, progress (`done` of `total` files, passages or pages) and, when done, the
     ingest report (admin). Records of finished jobs are kept for a while, then forgotten.
+    Any server process answers for every job; a job whose process stopped before it
+    finished is `interrupted`.
     """
     job = assistant.job(job_id)
     if job is None:

@@ -289,7 +289,9 @@ class JobOut(BaseModel):
 
     id: str
     kind: str = Field(examples=["upload"], description="upload | ingest | first-start")
-    state: Literal["queued", "running", "done", "failed"]
+    state: Literal["queued", "running", "done", "failed", "interrupted"] = Field(
+        description="`interrupted`: the server process running it stopped before it finished"
+    )
     progress: JobProgressOut
     created: float = Field(description="UNIX time")
     started: float | None = None

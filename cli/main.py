@@ -330,7 +330,7 @@ def _report_when_done(assistant: Any, job_id: str) -> None:
     def wait() -> None:
         job = assistant.wait_job(job_id)
         counts = (job.result or {}).get("counts", {})
-        if job.state == "failed":
+        if job.state in ("failed", "interrupted"):
             typer.echo(f"Lần chạy đầu: lập chỉ mục thất bại: {job.error}", err=True)
             return
         typer.echo(

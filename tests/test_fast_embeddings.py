@@ -233,6 +233,25 @@ def test_a_query_does_not_wait_for_a_whole_ingest(fast: FastE5Embeddings) -> Non
     assert done == ["query", "ingest"]
 
 
+def test_a_query_runs_beside_a_running_passage_batch(fast: FastE5Embeddings) -> None:
+    """A passage batch holds the run lock (seconds on a busy machine): a query does not
+    wait for it, passages do; the query's vector is the one it gets alone."""
+    alone = fast.embed_query("kê khai tài sản")
+    got: dict[str, Any] = {}
+    with fast._run_lock:  # as a running ingest batch holds it
+        query = threading.Thread(target=lambda: got.update(q=fast.embed_query("kê khai tài sản")))
+        passage = threading.Thread(target=lambda: got.update(p=fast.embed_documents(["Điều 1."])))
+        query.start()
+        passage.start()
+        query.join(120)
+        assert "q" in got, "the query waited for the passage batch"
+        passage.join(0.5)
+        assert "p" not in got, "passage batches must still run one at a time"
+    passage.join(120)
+    assert "p" in got
+    assert float(np.dot(got["q"], alone)) > 0.9999
+
+
 # -- one index, both runtimes -------------------------------------------------------------
 
 

@@ -147,6 +147,7 @@ JOB_STATE_LABELS = {
     "running": "đang nạp",
     "done": "xong",
     "failed": "lỗi",
+    "interrupted": "bị gián đoạn",
 }
 
 RateLimit = Callable[[str, "str | None", Mapping[str, str]], "float | None"]
@@ -394,7 +395,7 @@ def render_jobs(jobs: list[Job]) -> str:
                     f"\n  - **Lỗi** {escape_markdown(str(r.get('source', '')))}: "
                     f"{escape_markdown(str(r.get('reason', '')))}"
                 )
-        if job.state == "failed":
+        if job.state in ("failed", "interrupted"):
             line += f" · {escape_markdown(job.error)}"
         lines.append(line)
     return "\n".join(lines)

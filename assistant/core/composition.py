@@ -9,6 +9,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.answer.answerer import build_answerer
 from assistant.core.facade import Assistant
+from assistant.core.job_registry import JobRegistry
 from assistant.core.jobs import JobRunner
 from assistant.core.settings import Settings
 from assistant.index import Index
@@ -59,6 +60,6 @@ def build_assistant(settings: Settings, *, embeddings: Embeddings | None = None)
     from assistant.tasks.store import TaskStore
 
     task_store = TaskStore.in_data_dir(settings.data_dir)
-    return Assistant(
-        settings, index, build_answerer(settings, index), task_store, jobs=JobRunner(workers=1)
-    )
+    # Job records in the data dir: every server process (--workers N) reports every job.
+    jobs = JobRunner(workers=1, registry=JobRegistry.in_data_dir(settings.data_dir))
+    return Assistant(settings, index, build_answerer(settings, index), task_store, jobs=jobs)

@@ -4,7 +4,11 @@ Jobs run one at a time by default (writes to the index serialise anyway) on daem
 threads started with the first job, so building a runner costs nothing and an
 interrupted server does not wait for an ingest to finish. Each job has a record
 (state, progress, times, result or error) that callers read as an immutable snapshot;
-finished records are kept up to a bounded history.
+finished records are kept up to a bounded history. Records live in a
+:class:`~assistant.core.job_registry.JobRegistry`: in memory by default, or one SQLite
+file in the data dir that every server process reads (``papi serve --workers N``), so
+any worker reports a job another one runs, and a job whose process died is reported
+``interrupted``.
 """
 
 from __future__ import annotations
@@ -14,12 +18,15 @@ import queue
 import threading
 import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-JobState = Literal["queued", "running", "done", "failed"]
+if TYPE_CHECKING:
+    from assistant.core.job_registry import JobRegistry
+
+JobState = Literal["queued", "running", "done", "failed", "interrupted"]
+"""``interrupted``: the process running the job stopped before it finished."""
 ProgressUnit = Literal["passages", "pages", "files"]
 
 log = logging.getLogger("assistant.jobs")
@@ -91,17 +98,31 @@ Work = Callable[[Progress], dict[str, Any] | None]
 
 
 class JobRunner:
-    """Run submitted work on *workers* background threads, keeping *history* records."""
+    """Run submitted work on *workers* background threads, keeping *history* records.
+
+    Records go to *registry* (default: in memory, private to this runner); with a shared
+    registry every runner over it sees every job, but runs only its own.
+    """
 
     def __init__(
-        self, workers: int = 1, history: int = 50, *, clock: Callable[[], float] = time.time
+        self,
+        workers: int = 1,
+        history: int = 50,
+        *,
+        clock: Callable[[], float] = time.time,
+        registry: JobRegistry | None = None,
+        poll_s: float = 0.25,
     ) -> None:
         if workers < 1 or history < 1:
             raise ValueError("workers and history must be at least 1")
+        from assistant.core.job_registry import JobRegistry
+
         self._workers = workers
         self._history = history
         self._clock = clock
-        self._jobs: OrderedDict[str, Job] = OrderedDict()
+        self._registry = registry or JobRegistry.in_memory()
+        # How often wait() looks at the registry for a job another process runs.
+        self._poll_s = poll_s
         self._work: dict[str, Work] = {}
         self._done = threading.Condition()
         self._queue: queue.SimpleQueue[str] = queue.SimpleQueue()
@@ -116,9 +137,9 @@ class JobRunner:
             created=self._clock(),
         )
         with self._done:
-            self._jobs[job.id] = job
+            self._registry.add(job)
             self._work[job.id] = work
-            self._forget_old()
+            self._registry.forget_old(self._history)
             if len(self._threads) < self._workers:
                 thread = threading.Thread(
                     target=self._run, name=f"papi-job-{len(self._threads)}", daemon=True
@@ -130,25 +151,26 @@ class JobRunner:
 
     def get(self, job_id: str) -> Job | None:
         """The current record of *job_id*, or None (unknown or forgotten)."""
-        with self._done:
-            return self._jobs.get(job_id)
+        return self._registry.get(job_id)
 
     def jobs(self) -> list[Job]:
         """Every known record, newest first."""
-        with self._done:
-            return list(reversed(self._jobs.values()))
+        return list(reversed(self._registry.all()))
 
     def active(self) -> list[Job]:
         """Queued and running jobs, oldest first."""
-        with self._done:
-            return [job for job in self._jobs.values() if job.active]
+        return self._registry.active()
 
     def wait(self, job_id: str, timeout: float | None = None) -> Job:
-        """Block until *job_id* is done or failed (or *timeout* passes); its record."""
+        """Block until *job_id* has ended (or *timeout* passes); its record.
+
+        This runner's own jobs wake the waiter when they end; a job another process runs
+        is looked up every ``poll_s``.
+        """
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._done:
             while True:
-                job = self._jobs.get(job_id)
+                job = self._registry.get(job_id)
                 if job is None:
                     raise KeyError(job_id)
                 if not job.active:
@@ -156,7 +178,7 @@ class JobRunner:
                 left = None if deadline is None else deadline - time.monotonic()
                 if left is not None and left <= 0:
                     return job
-                self._done.wait(left)
+                self._done.wait(self._poll_s if left is None else min(left, self._poll_s))
 
     # -- inside ------------------------------------------------------------------------
 
@@ -165,10 +187,10 @@ class JobRunner:
             job_id = self._queue.get()
             with self._done:
                 work = self._work.pop(job_id, None)
-                job = self._jobs.get(job_id)
+                job = self._registry.get(job_id)
                 if work is None or job is None:
                     continue
-                self._jobs[job_id] = replace(job, state="running", started=self._clock())
+                self._registry.put(replace(job, state="running", started=self._clock()))
             try:
                 result = work(Progress(self, job_id))
             except Exception as exc:  # noqa: BLE001 - a failed job is recorded, never raised
@@ -179,24 +201,18 @@ class JobRunner:
 
     def _update(self, job_id: str, progress: JobProgress) -> None:
         with self._done:
-            job = self._jobs.get(job_id)
-            if job is not None:
-                self._jobs[job_id] = replace(job, progress=progress)
+            job = self._registry.get(job_id)
+            if job is not None and job.active:
+                self._registry.put(replace(job, progress=progress))
 
     def _finish(
         self, job_id: str, state: JobState, result: dict[str, Any] | None, error: str
     ) -> None:
         with self._done:
-            job = self._jobs.get(job_id)
+            job = self._registry.get(job_id)
             if job is not None:
-                self._jobs[job_id] = replace(
-                    job, state=state, result=result, error=error, finished=self._clock()
+                self._registry.put(
+                    replace(job, state=state, result=result, error=error, finished=self._clock())
                 )
-            self._forget_old()
+            self._registry.forget_old(self._history)
             self._done.notify_all()
-
-    def _forget_old(self) -> None:
-        """Drop the oldest finished records beyond the history (active ones stay)."""
-        finished = [k for k, job in self._jobs.items() if not job.active]
-        for key in finished[: max(0, len(finished) - self._history)]:
-            del self._jobs[key]

