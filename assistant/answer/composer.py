@@ -169,6 +169,7 @@ class ExtractiveComposer:
             return []
         entries = {p.hit.document_id: p.entry for p in [*passages, *(pool or [])]}
         rank = {p.hit.chunk_id: i for i, p in enumerate(passages)}
+        weight = {p.hit.chunk_id: p.weight for p in passages}
         focus = passages[0]
         if intent is not None:
             for pattern, same_section in _intent_patterns(intent):
@@ -196,6 +197,8 @@ class ExtractiveComposer:
             heading = stats.heading_terms.get(cid, frozenset())
             for unit in stats.units(chunk):
                 score = self._unit_score(query, unit.text, heading, stats)
+                # The passage's instrument preference carries over to its sentences.
+                score *= weight.get(cid, 1.0)
                 scored_units.append(
                     (score, rank.get(cid, len(rank)), stats.position.get(cid, 0), chunk, unit)
                 )
