@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 
     from assistant.tasks.model import Task
 
-RETRIEVE_K = 12
+RETRIEVE_K = 8
 """Passages retrieved per question (the answer quotes a few of them)."""
 
 LEXICAL_EXTRA = 4
