@@ -316,3 +316,20 @@ def test_a_dimension_filter_finds_the_documents_that_govern_it(tiny: Any) -> Non
     assert hits and {h.document_id for h in hits} == {"quy-che-tiep-cong-dan"}
     filtered = tiny.search("lưu trữ hồ sơ", 5, {"dimensions": [3]})
     assert all(h.document_id != "quy-che-luu-tru" for h in filtered)
+
+
+def test_the_dimension_map_reads_the_evidence_the_snapshot_computed(
+    corpus_assistant: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import assistant.index.dimension_map as dimension_map
+
+    expected = dimension_map.build_dimension_map(
+        corpus_assistant.chunks(), corpus_assistant.documents()
+    ).as_dict()
+    corpus_assistant._dimension_map = None  # force a rebuild from the current snapshot
+
+    def no_rereading(chunk: Any) -> set[int]:
+        raise AssertionError("the map re-read a passage the snapshot had already read")
+
+    monkeypatch.setattr(dimension_map, "addressed_dimensions", no_rereading)
+    assert corpus_assistant.dimension_map().as_dict() == expected

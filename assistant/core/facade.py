@@ -226,15 +226,17 @@ class Assistant:
     def dimension_map(self) -> DimensionMap:
         """PAPI dimension -> the documents that govern it, derived from the live passages.
 
-        Rebuilt only when the index changed (a new view token); see
-        :mod:`assistant.index.dimension_map` for the rule.
+        Rebuilt only when the index changed (a new view token), from what the snapshot
+        already computed per document; see :mod:`assistant.index.dimension_map` for the rule.
         """
         from assistant.index.dimension_map import build_dimension_map
 
         view = self._index.snapshot()
         cached = self._dimension_map
         if cached is None or cached[0] != view.token:
-            built = build_dimension_map(self.chunks(), list(view.entries.values()))
+            built = build_dimension_map(
+                view.chunks_of(), list(view.entries.values()), view.addressed
+            )
             cached = self._dimension_map = (view.token, built)
         return cached[1]
 

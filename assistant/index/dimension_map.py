@@ -200,16 +200,26 @@ class DimensionMap:
         }
 
 
+def addressed_dimensions(chunk: Document) -> set[int]:
+    """Dimensions a chunk's heading and text address (computed once, by the snapshot)."""
+    return passage_dimensions(f"{chunk.metadata.get('heading', '')}\n{chunk.page_content}")
+
+
 def _heading_dimensions(chunk: Document) -> set[int]:
     raw = str(chunk.metadata.get("dimensions", "") or "")
     return {int(p) for p in raw.split(",") if p.strip().isdigit()}
 
 
-def build_dimension_map(chunks: Iterable[Document], entries: Sequence[Any]) -> DimensionMap:
+def build_dimension_map(
+    chunks: Iterable[Document],
+    entries: Sequence[Any],
+    addressed: Mapping[str, frozenset[int]] | None = None,
+) -> DimensionMap:
     """Apply :data:`RULE` to the live *chunks* of the documents in *entries*.
 
     *entries* are manifest entries (anything with ``id`` and ``title``); chunks of a
-    document not among them are ignored.
+    document not among them are ignored. *addressed* (chunk id -> dimensions, as the
+    snapshot computes them per document) saves reading every text again.
     """
     titles = {e.id: e.title for e in entries}
     passages: dict[str, int] = dict.fromkeys(titles, 0)
@@ -224,12 +234,13 @@ def build_dimension_map(chunks: Iterable[Document], entries: Sequence[Any]) -> D
         total += 1
         passages[doc_id] += 1
         named = _heading_dimensions(chunk)
-        addressed = passage_dimensions(f"{chunk.metadata.get('heading', '')}\n{chunk.page_content}")
+        known = addressed.get(chunk.id or "") if addressed is not None else None
+        found = known if known is not None else addressed_dimensions(chunk)
         for number in named:
             heading[doc_id][number] = heading[doc_id].get(number, 0) + 1
-        for number in addressed | named:
+        for number in found | named:
             corpus_counts[number] += 1
-        for number in addressed:
+        for number in found:
             text[doc_id][number] = text[doc_id].get(number, 0) + 1
     rate = {n: (corpus_counts[n] / total if total else 0.0) for n in DIMENSIONS}
     documents = {}

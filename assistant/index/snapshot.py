@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 from langchain_core.documents import Document
 
+from assistant.index.dimension_map import addressed_dimensions
 from assistant.index.lexical import BM25, LexicalSegment
 from assistant.index.restorer import DiacriticRestorer, Spellings
 from assistant.index.search import SearchFilters
@@ -142,6 +143,8 @@ class Segment:
     chunk_terms: tuple[frozenset[str], ...]
     heading_terms: tuple[frozenset[str], ...]
     dimensions: tuple[frozenset[int], ...]
+    addressed: tuple[frozenset[int], ...] = ()
+    """Per row, the PAPI dimensions its text addresses (the dimension map's evidence)."""
     names: frozenset[str] = frozenset()
     """Folded bigrams of the proper names the documents write (see proper_name_pairs)."""
     amends: tuple[tuple[str, str], ...] = ()
@@ -165,6 +168,7 @@ class Segment:
             chunk_terms=tuple(frozenset(c) for c in counts),
             heading_terms=tuple(term_set(innermost_heading(c.metadata)) for c in ordered),
             dimensions=tuple(dimensions_of(c.metadata) for c in ordered),
+            addressed=tuple(frozenset(addressed_dimensions(c)) for c in ordered),
             names=proper_name_pairs(c.page_content for c in ordered),
             amends=tuple(
                 (doc_id, number)
@@ -223,6 +227,8 @@ class Snapshot:
         self.chunks: dict[str, Document] = {}
         self.chunk_terms: dict[str, frozenset[str]] = {}
         self.heading_terms: dict[str, frozenset[str]] = {}
+        self.addressed: dict[str, frozenset[int]] = {}
+        """Live chunk id -> the PAPI dimensions its text addresses."""
         self.sections: dict[tuple[str, str], list[str]] = {}
         self._rows: dict[str, int] = {}
         offsets = np.zeros(len(self.segments) + 1, dtype=np.int64)
@@ -240,6 +246,7 @@ class Snapshot:
                 self.chunks[cid] = chunk
                 self.chunk_terms[cid] = segment.chunk_terms[local]
                 self.heading_terms[cid] = segment.heading_terms[local]
+                self.addressed[cid] = segment.addressed[local]
                 self.sections.setdefault(
                     (doc_id, str(chunk.metadata.get("section", ""))), []
                 ).append(cid)
