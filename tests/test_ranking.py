@@ -144,3 +144,26 @@ def test_a_count_may_be_spelled_out_after_its_digits() -> None:
     count = asked_items("Phải ban hành trước bao nhiêu ngày làm việc?")
     assert missing_items(count, ["chậm nhất trước 20 (hai mươi) ngày làm việc"]) == []
     assert missing_items(count, ["chậm nhất trước ngày làm việc đầu tiên"]) == count
+
+
+def test_a_provision_loaded_twice_is_quoted_once(
+    tmp_path: Path, make_assistant: Callable[..., Any]
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    provision = (
+        "Việc kê khai tài sản mẫu phải hoàn thành trước ngày 31 tháng 12 của năm có biến động "
+        "về tài sản mẫu."
+    )
+    for name, number in (("luat.txt", "10/2020/QH14"), ("ban-sao.txt", "11/2020/QH14")):
+        (corpus / name).write_text(
+            f"QUỐC HỘI\nSố: {number}\n\nLUẬT\nVỀ TÀI SẢN MẪU\n\n"
+            f"Điều 3. Thời điểm kê khai tài sản mẫu\n\n{provision}\n",
+            encoding="utf-8",
+        )
+    assistant = make_assistant(corpus_dir=corpus)
+    assert assistant.ingest().ok
+    answer = assistant.ask("Việc kê khai tài sản mẫu phải hoàn thành trước ngày nào?")
+    assert answer.grounded, answer.answer
+    quotes = [c.quote for c in answer.citations]
+    assert len(quotes) == len(set(quotes)) == 1, answer.answer
