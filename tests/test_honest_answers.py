@@ -14,6 +14,8 @@ from tests.conftest import PLAN_ID
 def test_asked_items_follow_question_conventions_with_and_without_diacritics() -> None:
     for question in ("Kinh phí tổ chức hội nghị là bao nhiêu?", "kinh phi to chuc hoi nghi"):
         assert [i.kind for i in asked_items(question)] == ["money"]
+    for question in ("Mức phạt tiền khi không kê khai là bao nhiêu?", "muc phat la bao nhieu"):
+        assert [i.kind for i in asked_items(question)] == ["money"]
     assert [i.kind for i in asked_items("Mỗi năm tổ chức mấy buổi đối thoại?")] == ["count"]
     assert [i.kind for i in asked_items("so dien thoai tiep nhan phan anh la gi")] == ["phone"]
     assert [i.kind for i in asked_items("Ai là người phát ngôn của Sở?")] == ["person"]

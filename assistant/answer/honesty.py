@@ -61,7 +61,7 @@ _PERSON = re.compile(r"\b(?i:ong|ba|dong chi|d/c)\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+
 
 _MONEY_Q = re.compile(
     r"\b(?:kinh phi|ngan sach|du toan|bao nhieu tien|bao nhieu dong|muc phi|muc chi|so tien|"
-    r"tri gia)\b|\b(?:phi|le phi|chi phi|gia)\b.*\bbao nhieu\b"
+    r"tri gia|muc phat|phat tien|muc thu|muc luong)\b|\b(?:phi|le phi|chi phi|gia)\b.*\bbao nhieu\b"
 )
 _COUNT_Q = re.compile(r"\b(?:bao nhieu|so luong|so luot)\s+([a-z]+(?:\s+[a-z]+)?)|\bmay\s+([a-z]+)")
 _NOT_COUNTED = frozenset(["la", "thi", "va", "nam", "o", "tai", "ve", "de", "cho", "duoc", "lan"])
