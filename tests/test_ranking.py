@@ -167,3 +167,68 @@ def test_a_provision_loaded_twice_is_quoted_once(
     assert answer.grounded, answer.answer
     quotes = [c.quote for c in answer.citations]
     assert len(quotes) == len(set(quotes)) == 1, answer.answer
+
+
+def test_an_abbreviation_asked_is_found_by_its_expansion() -> None:
+    from assistant.answer.evidence import QueryTerms
+    from vntext.tokens import term_set
+
+    query = QueryTerms.of("Chủ tịch UBND cấp tỉnh tiếp công dân khi nào?")
+    assert ("ubnd",) in query.entities
+    assert query.names_found(term_set("Chủ tịch Ủy ban nhân dân cấp tỉnh tiếp công dân"))
+    assert query.names_found(term_set("Chủ tịch UBND tỉnh"))
+    assert not query.names_found(term_set("Chủ tịch Hội đồng nhân dân tỉnh"))
+
+
+def test_what_a_loaded_law_ends_is_read_from_its_formula() -> None:
+    from assistant.index.instruments import part_of_section, repealed_parts
+
+    texts = [
+        "Những quy định về tiếp công dân tại Chương V của Luật khiếu nại, tố cáo số "
+        "09/1998/QH10 đã được sửa đổi, bổ sung một số điều theo Luật số 26/2004/QH11 và Luật "
+        "số 58/2005/QH11, Chương V của Luật khiếu nại số 02/2011/QH13 hết hiệu lực thi hành "
+        "kể từ ngày Luật này có hiệu lực.",
+        "2. Luật Tố cáo số 03/2011/QH13 hết hiệu lực kể từ ngày Luật này có hiệu lực thi hành.",
+        "(Điều 29 Nghị định số 63/2010/NĐ-CP, có hiệu lực thi hành kể từ ngày 14/10/2010, bị "
+        "bãi bỏ bởi Điều 1 Nghị định số 48/2013/NĐ-CP)",
+        "Căn cứ Luật số 80/2015/QH13; Luật này có hiệu lực thi hành từ ngày 01/7/2016.",
+    ]
+    assert repealed_parts(texts) == (
+        ("09/1998/qh10", "chuong 5"),
+        ("02/2011/qh13", "chuong 5"),
+        ("03/2011/qh13", ""),
+        ("63/2010/nd-cp", "dieu 29"),
+    )
+    assert part_of_section("Chương 5. TIẾP CÔNG DÂN › Điều 61. Trách nhiệm", "chuong 5")
+    assert not part_of_section("Chương 4. GIẢI QUYẾT › Điều 50. Thời hạn", "chuong 5")
+    assert part_of_section(" › Điều 29 Nghị định số 63/2010/NĐ-CP", "dieu 29")
+    assert part_of_section("anything", "")
+
+
+def test_a_provision_a_loaded_law_ended_yields_and_is_flagged(
+    tmp_path: Path, make_assistant: Callable[..., Any]
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "cu.txt").write_text(
+        "QUỐC HỘI\nSố: 02/2011/QH13\n\nLUẬT\nKHIẾU NẠI MẪU\n\n"
+        "Chương 5. TIẾP DÂN MẪU\n\nĐiều 61. Chủ tịch xã mẫu tiếp dân mẫu mỗi tuần\n\n"
+        "Chủ tịch xã mẫu tiếp dân mẫu mỗi tuần ít nhất một ngày.\n",
+        encoding="utf-8",
+    )
+    (corpus / "moi.txt").write_text(
+        "QUỐC HỘI\nSố: 42/2013/QH13\n\nLUẬT\nTIẾP DÂN MẪU\n\n"
+        "Điều 15. Trách nhiệm của người đứng đầu\n\n"
+        "Chủ tịch xã mẫu tiếp dân mẫu mỗi tuần ít nhất hai ngày.\n\n"
+        "Điều 36. Hiệu lực thi hành\n\n"
+        "Chương V của Luật khiếu nại mẫu số 02/2011/QH13 hết hiệu lực thi hành kể từ ngày "
+        "Luật này có hiệu lực.\n",
+        encoding="utf-8",
+    )
+    assistant = make_assistant(corpus_dir=corpus)
+    assert assistant.ingest().ok
+    answer = assistant.ask("Chủ tịch xã mẫu tiếp dân mẫu mỗi tuần mấy ngày?")
+    assert answer.grounded, answer.answer
+    assert "hai ngày" in answer.citations[0].quote, answer.answer
+    if any("một ngày" in c.quote for c in answer.citations):
+        assert "Chương 5 của Luật số 02/2011/QH13 đã hết hiệu lực" in answer.answer

@@ -73,3 +73,19 @@ LEGAL_REFERENCE = re.compile(
     re.IGNORECASE,
 )
 """A cited document: its type (group 1), number (2) and, when written, its date (3)."""
+
+
+ABBREVIATIONS: dict[str, str] = {
+    "ubnd": "uy ban nhan dan",
+    "hdnd": "hoi dong nhan dan",
+    "tthc": "thu tuc hanh chinh",
+    "cchc": "cai cach hanh chinh",
+    "cntt": "cong nghe thong tin",
+    "kkt": "khu kinh te",
+    "kcn": "khu cong nghiep",
+    "ttdt": "thong tin dien tu",
+    "qd": "quyet dinh",
+    "kh": "ke hoach",
+}
+"""Abbreviations of Vietnamese administrative writing, folded → their folded expansion.
+Nationwide conventions only; names a single document coins are learned from it."""

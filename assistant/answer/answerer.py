@@ -28,6 +28,7 @@ from assistant.answer.evidence import (
     amenders_of,
     instrument_of,
     named_documents,
+    repeals_of,
     score_hits,
     strip_heading_number,
 )
@@ -352,7 +353,24 @@ def _amendment_notes(composition: Composition, evidence: Evidence) -> list[str]:
             )
             if note not in notes:
                 notes.append(note)
+        for part, by in repeals_of(meta, view):
+            entry = evidence.entries.get(by)
+            kind, number = instrument_of(meta)
+            what = f"{kind.capitalize()} số {number.upper()}" if number else "Văn bản này"
+            if part:
+                division, _, n = part.partition(" ")
+                what = f"{_DIVISIONS.get(division, division.capitalize())} {n} của {what}"
+            source = f" theo {document_name({}, entry)}" if entry is not None else ""
+            note = (
+                f"Lưu ý: {what} đã hết hiệu lực{source}; nội dung trích từ đó chỉ để tham khảo, "
+                "anh/chị áp dụng quy định hiện hành."
+            )
+            if note not in notes:
+                notes.append(note)
     return notes
+
+
+_DIVISIONS = {"chuong": "Chương", "dieu": "Điều", "muc": "Mục", "phan": "Phần"}
 
 
 def _lexical_hits(

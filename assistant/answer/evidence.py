@@ -26,9 +26,10 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.documents import Document
 
+from assistant.index.instruments import part_of_section
 from assistant.index.snapshot import SOURCE_NOTE, innermost_heading, without_urls
 from ingest.model import SECTION_SEPARATOR
-from vntext.lexicon import LEGAL_REFERENCE
+from vntext.lexicon import ABBREVIATIONS, LEGAL_REFERENCE
 from vntext.normalize import canonical_tones, fold
 from vntext.tokens import folded_tokens, raw_tokens, term_set
 
@@ -181,13 +182,24 @@ class QueryTerms:
         return bool(_NUMBER.search(_LIST_NUMBER.sub("", text).lower()))
 
     def names_found(self, terms: frozenset[str]) -> bool:
-        """True when *terms* mention every named entity of the question."""
-        return all(all(t in terms for t in entity) for entity in self.entities)
+        """True when *terms* mention every named entity of the question (an abbreviation
+        such as "UBND" also by its expansion, "Ủy ban nhân dân")."""
+        return all(_mentioned(entity, terms) for entity in self.entities)
 
     @property
     def empty(self) -> bool:
         """True when nothing but function words was asked."""
         return not self.unigrams
+
+
+def _mentioned(entity: tuple[str, ...], terms: frozenset[str]) -> bool:
+    if all(t in terms for t in entity):
+        return True
+    expansion = ABBREVIATIONS.get(entity[0]) if len(entity) == 1 else None
+    if expansion is None:
+        return False
+    words = expansion.split()
+    return all(f"{a}_{b}" in terms for a, b in zip(words, words[1:], strict=False))
 
 
 def named_entities(question: str) -> tuple[tuple[str, ...], ...]:
@@ -483,6 +495,10 @@ AMENDED_WEIGHT = 0.9
 text may no longer be the one in force, the amending clause (or a consolidated text)
 is preferred when it answers as well."""
 
+REPEALED_WEIGHT = 0.5
+"""Ranking weight of a provision a loaded document says is no longer in force: quoted
+only when nothing in force answers, and then flagged."""
+
 # The heading of an article an amending clause quotes: “Điều 15. Quyết định công bố …
 _QUOTED_ARTICLE = re.compile(r"^[“\"]Điều \d+[a-zđ]?\.\s*([^\n]+)$", re.MULTILINE)
 
@@ -541,6 +557,16 @@ def amenders_of(meta: Mapping[str, Any], snapshot: Snapshot) -> list[str]:
     return [d for d in snapshot.amended_by.get(number, ()) if d != own] if number else []
 
 
+def repeals_of(meta: Mapping[str, Any], snapshot: Snapshot) -> list[tuple[str, str]]:
+    """(part, id of the ending document) for each loaded statement that the passage's
+    provision is no longer in force ("Chương V của Luật … hết hiệu lực", "bị bãi bỏ")."""
+    number = fold(instrument_of(meta)[1])
+    if not number:
+        return []
+    where = f"{meta.get('section', '') or ''} › {meta.get('section_ref', '') or ''}"
+    return [(p, by) for p, by in snapshot.repealed.get(number, ()) if part_of_section(where, p)]
+
+
 def instrument_weight(meta: Mapping[str, Any], numbers: Sequence[str]) -> float:
     """How much the passage's instrument is preferred for a question naming *numbers*."""
     kind, number = instrument_of(meta)
@@ -578,5 +604,7 @@ def score_hits(
         weight = instrument_weight(hit.metadata, numbers)
         if entry is not None and entry.number and fold(entry.number.lower()) in amended:
             weight *= AMENDED_WEIGHT
+        if repeals_of(hit.metadata, stats.snapshot):
+            weight *= REPEALED_WEIGHT
         scored.append(ScoredHit(hit, coverage, heading_coverage, entry, weight))
     return sorted(scored, key=lambda s: (-round(s.relevance, 9), s.hit.rank))

@@ -24,12 +24,12 @@ import numpy as np
 from langchain_core.documents import Document
 
 from assistant.index.dimension_map import addressed_dimensions
+from assistant.index.instruments import amended_numbers, repealed_parts
 from assistant.index.lexical import BM25, LexicalSegment
 from assistant.index.restorer import DiacriticRestorer, Spellings
 from assistant.index.search import SearchFilters
 from assistant.storage import ManifestEntry
 from ingest.model import SECTION_SEPARATOR
-from vntext.lexicon import LEGAL_REFERENCE
 from vntext.normalize import fold
 from vntext.syllables import is_syllable
 from vntext.tokens import folded_tokens, term_set, terms
@@ -95,27 +95,6 @@ def proper_name_pairs(texts: Iterable[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-_AMENDING = re.compile(
-    r"\b(?:sửa đổi|bổ sung|bãi bỏ)[^.;:\n]{0,60}?\bcủa\s+(?:các\s+)?", re.IGNORECASE
-)
-
-
-def amended_numbers(texts: Iterable[str]) -> tuple[str, ...]:
-    """Numbers of the documents these texts amend, folded and lower-cased.
-
-    Vietnamese amending instruments say so in one formula: "sửa đổi, bổ sung một số điều
-    của Nghị định số 63/2010/NĐ-CP", "Sửa đổi một số điều của Nghị định số 20/2008/NĐ-CP".
-    A document that only cites another ("căn cứ …", "theo quy định tại …") amends nothing.
-    """
-    found: list[str] = []
-    for text in texts:
-        for match in _AMENDING.finditer(text):
-            reference = LEGAL_REFERENCE.match(text, match.end())
-            if reference:
-                found.append(fold(reference.group(2).replace(" ", "").lower()))
-    return tuple(dict.fromkeys(found))
-
-
 def dimensions_of(meta: Mapping[str, Any]) -> frozenset[int]:
     """The PAPI dimensions a chunk's metadata names (``"1,4"``)."""
     raw = str(meta.get("dimensions", "") or "")
@@ -149,6 +128,8 @@ class Segment:
     """Folded bigrams of the proper names the documents write (see proper_name_pairs)."""
     amends: tuple[tuple[str, str], ...] = ()
     """(document id, number of the document it amends), see :func:`amended_numbers`."""
+    repeals: tuple[tuple[str, str, str], ...] = ()
+    """(document id, number, part) of what it ends, see :func:`repealed_parts`."""
 
     @classmethod
     def build(cls, documents: Mapping[str, Iterable[Document]]) -> Segment:
@@ -174,6 +155,11 @@ class Segment:
                 (doc_id, number)
                 for doc_id in sorted(documents)
                 for number in amended_numbers(c.page_content for c in documents[doc_id])
+            ),
+            repeals=tuple(
+                (doc_id, number, part)
+                for doc_id in sorted(documents)
+                for number, part in repealed_parts(c.page_content for c in documents[doc_id])
             ),
         )
 
@@ -258,10 +244,16 @@ class Snapshot:
         self.amended_by: dict[str, list[str]] = {}
         """Number of an amended document (folded, lower case) → ids of the live documents
         that amend it."""
+        self.repealed: dict[str, list[tuple[str, str]]] = {}
+        """Number of a document (folded, lower case) → (part, id of the live document that
+        ends it); part "" is the whole document, else "chuong 5", "dieu 12"…"""
         for index, segment in enumerate(self.segments):
             for doc_id, number in segment.amends:
                 if self.live.get(doc_id) == index and doc_id in self.entries:
                     self.amended_by.setdefault(number, []).append(doc_id)
+            for doc_id, number, part in segment.repeals:
+                if self.live.get(doc_id) == index and doc_id in self.entries:
+                    self.repealed.setdefault(number, []).append((part, doc_id))
         self._df: dict[str, int] = {}
 
     @classmethod

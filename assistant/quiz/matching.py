@@ -13,26 +13,15 @@ import re
 from datetime import date
 from functools import lru_cache
 
+from vntext.lexicon import ABBREVIATIONS
 from vntext.normalize import canonical_tones, fold
 
-_ABBREVIATIONS = (
-    (r"\bubnd\b", "uy ban nhan dan"),
-    (r"\bhdnd\b", "hoi dong nhan dan"),
-    (r"\btthc\b", "thu tuc hanh chinh"),
-    (r"\bcchc\b", "cai cach hanh chinh"),
-    (r"\bcntt\b", "cong nghe thong tin"),
-    (r"\bkkt\b", "khu kinh te"),
-    (r"\bkcn\b", "khu cong nghiep"),
-    (r"\bttdt\b", "thong tin dien tu"),
-    (r"\bqd\b", "quyet dinh"),
-    (r"\bkh\b", "ke hoach"),
-)
 _DOC_SO = re.compile(
     r"\b(quyet dinh|ke hoach|nghi dinh|nghi quyet|thong tu|chi thi|cong van|huong dan"
     r"|chuong trinh|luat|thong bao) so (?=\d)"
 )
 """'Thông tư số 28/2012/…' and 'Thông tư 28/2012/…' name the same document."""
-_ABBREV_RES = tuple((re.compile(p), r) for p, r in _ABBREVIATIONS)
+_ABBREV_RES = tuple((re.compile(rf"\b{a}\b"), e) for a, e in ABBREVIATIONS.items())
 _DATE_WORDS = re.compile(r"\b(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4})\b")
 _DATE_NUMERIC = re.compile(r"\b(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\b")
 _TOKEN = re.compile(r"[0-9a-z]+")
