@@ -143,3 +143,16 @@ def test_a_source_that_says_it_has_not_verified_is_no_answer() -> None:
     assert self_hedged(["Hiện chưa có số liệu về số lượt tiếp công dân."])
     assert not self_hedged(["Cơ quan có thẩm quyền xác minh nội dung tố cáo."])
     assert not self_hedged([])
+
+
+def test_the_first_word_of_every_sentence_is_no_name() -> None:
+    from assistant.answer.evidence import named_entities
+
+    assert (
+        named_entities("Viên chức bị cảnh cáo thì kéo dài bao lâu? Câu trả lời là: 24 tháng") == ()
+    )
+    assert named_entities("Ai báo cáo? Sở Nội vụ hay UBND tỉnh Quảng Nam.") == (
+        ("so_noi",),
+        ("ubnd",),
+        ("quang_nam",),
+    )

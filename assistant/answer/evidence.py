@@ -209,7 +209,25 @@ def named_entities(question: str) -> tuple[tuple[str, ...], ...]:
     of capitalised tokens marks a name. The question's first word counts only when it
     is an acronym or starts a run; function words ("Theo", "Của") end a run.
     """
-    tokens = raw_tokens(unicodedata.normalize("NFC", question))
+    runs: list[list[str]] = []
+    # Every sentence opens with a capital ("…? Câu trả lời là: …"): each first word is
+    # judged like the question's own.
+    for sentence in _SENTENCE_START.split(unicodedata.normalize("NFC", question)):
+        runs.extend(_capital_runs(raw_tokens(sentence)))
+    out: list[tuple[str, ...]] = []
+    for run in runs:
+        if len(run) == 1:
+            out.append((run[0],))
+        else:
+            out.append(tuple(f"{a}_{b}" for a, b in zip(run, run[1:], strict=False)))
+    return tuple(dict.fromkeys(out))
+
+
+_SENTENCE_START = re.compile(r"(?<=[.?!:;])\s+")
+
+
+def _capital_runs(tokens: Sequence[str]) -> list[list[str]]:
+    """Runs of capitalised tokens of one sentence, its first word judged as an opener."""
     runs: list[list[str]] = []
     current: list[str] = []
     for i, token in enumerate(tokens):
@@ -227,13 +245,7 @@ def named_entities(question: str) -> tuple[tuple[str, ...], ...]:
         current = []
     if current:
         runs.append(current)
-    out: list[tuple[str, ...]] = []
-    for run in runs:
-        if len(run) == 1:
-            out.append((run[0],))
-        else:
-            out.append(tuple(f"{a}_{b}" for a, b in zip(run, run[1:], strict=False)))
-    return tuple(dict.fromkeys(out))
+    return runs
 
 
 def _known_entities(question: str, names: frozenset[str]) -> tuple[tuple[str, ...], ...]:
