@@ -156,3 +156,15 @@ def test_the_first_word_of_every_sentence_is_no_name() -> None:
         ("ubnd",),
         ("quang_nam",),
     )
+
+
+def test_a_quiz_style_check_is_read_for_its_question() -> None:
+    from assistant.answer.evidence import QueryTerms, named_entities
+
+    stated = QueryTerms.of("Viên chức bị cảnh cáo kéo dài bao lâu? Câu trả lời là: 24 tháng")
+    assert stated.unigrams == QueryTerms.of("Viên chức bị cảnh cáo kéo dài bao lâu?").unigrams
+    checked = QueryTerms.of("Sổ hộ khẩu bị thu hồi, đúng hay sai?")
+    assert checked.unigrams == ("so", "ho", "khau", "thu", "hoi")
+    # The party of a worked example is no name a passage must contain.
+    assert named_entities("Ông A làm mất sổ hộ khẩu thì sao?") == ()
+    assert named_entities("Ông Bình ở Sở Nội vụ") == (("ong_binh",), ("so_noi",))

@@ -72,8 +72,15 @@ _INTENT_WORDS = frozenset(
         """
     hạn_chót hạn_cuối thời_hạn hạn_nộp chót deadline bao_giờ khi_nào ngày_nào năm_nào lúc_nào
     han_chot han_cuoi thoi_han han_nop chot bao_gio khi_nao ngay_nao nam_nao luc_nao
+    đúng_hay hay_sai dung_hay
     """
     )
+)
+# A quiz-style check states the answer to verify after the question ("…? Câu trả lời
+# đúng là: 24 tháng", "Đáp án sau là đúng: …"): what a passage must cover is the question.
+_CLAIM = re.compile(
+    r"(?<=[?.:])\s*(?:câu trả lời|cau tra loi|đáp án|dap an)\b[^:]{0,20}:.*$",
+    re.IGNORECASE | re.DOTALL,
 )
 _DEADLINE_Q = re.compile(
     r"\b(hạn chót|hạn cuối|thời hạn|hạn nộp|deadline|chậm nhất|"
@@ -136,7 +143,7 @@ class QueryTerms:
         A question typed in lower case without diacritics shows no capitals to find names
         by; *known_names* (the folded name pairs the documents write) stand in for them.
         """
-        norm = _norm(question)
+        norm = _norm(_CLAIM.sub("", question).strip() or question)
         raw = [t.replace("_", "") for t in raw_tokens(norm)]
         raw = [t for t in raw if t]
         keep: list[str | None] = []
@@ -245,7 +252,8 @@ def _capital_runs(tokens: Sequence[str]) -> list[list[str]]:
         current = []
     if current:
         runs.append(current)
-    return runs
+    # "Ông A", "Công ty B": a party of a worked example is named by a letter, not a name.
+    return [run for run in runs if len(run[-1]) > 1]
 
 
 def _known_entities(question: str, names: frozenset[str]) -> tuple[tuple[str, ...], ...]:
