@@ -55,6 +55,7 @@ eval: install
 bench: install
 	$(PY) scripts/benchmark.py
 	$(PY) scripts/bench_load.py --requests 2000 --concurrency 20
+	$(PY) scripts/bench_serve.py
 
 bench-ocr: install install-ocr
 	$(PY) scripts/ocr_testset.py --out data/ocr-testset
