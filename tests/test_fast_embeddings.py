@@ -234,11 +234,11 @@ def test_a_query_does_not_wait_for_a_whole_ingest(fast: FastE5Embeddings) -> Non
 
 
 def test_a_query_runs_beside_a_running_passage_batch(fast: FastE5Embeddings) -> None:
-    """A passage batch holds the run lock (seconds on a busy machine): a query does not
+    """Passage batches hold the run slots (seconds on a busy machine): a query does not
     wait for it, passages do; the query's vector is the one it gets alone."""
     alone = fast.embed_query("kê khai tài sản")
     got: dict[str, Any] = {}
-    with fast._run_lock:  # as a running ingest batch holds it
+    with fast._all_slots():  # as a running ingest holds every core
         query = threading.Thread(target=lambda: got.update(q=fast.embed_query("kê khai tài sản")))
         passage = threading.Thread(target=lambda: got.update(p=fast.embed_documents(["Điều 1."])))
         query.start()
