@@ -252,6 +252,28 @@ def test_a_query_runs_beside_a_running_passage_batch(fast: FastE5Embeddings) -> 
     assert float(np.dot(got["q"], alone)) > 0.9999
 
 
+def test_batches_run_side_by_side_give_the_serial_vectors(fast: FastE5Embeddings) -> None:
+    # Dozens of small batches spread over two workers: each vector must come back to its
+    # own passage, identical to one worker running them in order (same batches, same runs).
+    passages = _corpus_passages()[:40] + [" ".join(_corpus_passages())]
+    serial = FastE5Embeddings(cache_dir=fast._cache_dir, threads=1, max_batch_tokens=128)
+    parallel = FastE5Embeddings(cache_dir=fast._cache_dir, threads=2, max_batch_tokens=128)
+    original = parallel._run
+    workers: list[str] = []
+
+    def run(*args: Any) -> np.ndarray:
+        workers.append(threading.current_thread().name)
+        return original(*args)
+
+    parallel._run = run  # type: ignore[method-assign,assignment]
+    ours = np.array(parallel.embed_documents(passages))
+    assert len(workers) > 10 and len(set(workers)) == 2
+    np.testing.assert_array_equal(ours, np.array(serial.embed_documents(passages)))
+    # And a single query (one batch, all cores in one run) matches the serial run too.
+    query = "kê khai tài sản, thu nhập"
+    np.testing.assert_allclose(parallel.embed_query(query), serial.embed_query(query), atol=1e-6)
+
+
 # -- one index, both runtimes -------------------------------------------------------------
 
 
