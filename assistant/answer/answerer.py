@@ -164,16 +164,9 @@ class Answerer:
         """State what the documents do not give, and flag what has aged (see honesty)."""
         answer = composition.answer
         cited = [p.chunk.page_content for p in composition.points]
-        query = evidence.query
-        # The topic is what the question is about besides the names and numbers it
-        # mentions ("năm 2023" is a condition on the answer, not its subject).
-        named = {part for entity in query.entities for t in entity for part in t.split("_")}
-        topic = [
-            b
-            for b in query.bigrams
-            if not set(b.split("_")) & named and not any(c.isdigit() for c in b)
-        ]
-        missing = missing_items(asked_items(evidence.condensed.question), cited, topic)
+        missing = missing_items(
+            asked_items(evidence.condensed.question), cited, evidence.query.topic
+        )
         if self_hedged([p.unit.text for p in composition.points]):
             missing.append(UNVERIFIED)
         documents = []
@@ -229,11 +222,11 @@ class Answerer:
             return Evidence(condensed, query, [], False, stats, entries)
         hits = self._index.search(condensed.search_text, self._k, filters, snapshot=view)
         hits += _lexical_hits(view, condensed.search_text, filters, hits)
-        named = [e.id for e in named_documents(condensed.question, entries)]
+        named = named_documents(query.text, entries)
         # An amended instrument is read with its amendment: the amending clause may be
         # the provision in force ("Sửa đổi Điều 15 như sau: …").
         amending = [d for h in hits[: self._k] for d in amenders_of(h.metadata, view)]
-        for doc_id in dict.fromkeys([*named, *amending]):
+        for doc_id in dict.fromkeys([*(e.id for e in named), *amending]):
             # A question naming a document is answered from it when it can be.
             if filters.documents and doc_id not in filters.documents:
                 continue
@@ -242,14 +235,14 @@ class Answerer:
         if condensed.section_ref and condensed.document_id:
             section_hits = _section_hits(stats, condensed, filters)
             if section_hits:
-                scored = score_hits(query, section_hits, stats, entries)
+                scored = score_hits(query, section_hits, stats, entries, named)
                 rest = [
                     s
-                    for s in score_hits(query, hits, stats, entries)
+                    for s in score_hits(query, hits, stats, entries, named)
                     if s.hit.chunk_id not in {h.chunk_id for h in section_hits}
                 ]
                 return Evidence(condensed, query, scored + rest, True, stats, entries, True)
-        scored = score_hits(query, hits, stats, entries)
+        scored = score_hits(query, hits, stats, entries, named)
         sufficient = any(
             self.gate.passes(s.coverage, s.dense)
             and query.names_found(stats.terms_of(s.hit.chunk_id, s.hit.text))
@@ -340,14 +333,14 @@ def _amendment_notes(composition: Composition, evidence: Evidence) -> list[str]:
     notes: list[str] = []
     for point in composition.points:
         meta = point.chunk.metadata
+        kind, number = instrument_of(meta)
+        instrument = f"{kind.capitalize()} số {number.upper()}" if number else "Văn bản này"
         for amender in amenders_of(meta, view):
             entry = evidence.entries.get(amender)
             if entry is None:
                 continue
-            kind, number = instrument_of(meta)
-            amended = f"{kind.capitalize()} số {number.upper()}" if number else "Văn bản này"
             note = (
-                f"Lưu ý: {amended} đã được sửa đổi, bổ sung bởi {document_name({}, entry)}"
+                f"Lưu ý: {instrument} đã được sửa đổi, bổ sung bởi {document_name({}, entry)}"
                 + ("" if amender in quoted else " (chưa trích ở trên)")
                 + "; anh/chị đối chiếu quy định đã sửa đổi trước khi áp dụng."
             )
@@ -355,8 +348,7 @@ def _amendment_notes(composition: Composition, evidence: Evidence) -> list[str]:
                 notes.append(note)
         for part, by in repeals_of(meta, view):
             entry = evidence.entries.get(by)
-            kind, number = instrument_of(meta)
-            what = f"{kind.capitalize()} số {number.upper()}" if number else "Văn bản này"
+            what = instrument
             if part:
                 division, _, n = part.partition(" ")
                 what = f"{_DIVISIONS.get(division, division.capitalize())} {n} của {what}"

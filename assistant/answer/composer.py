@@ -22,6 +22,7 @@ from assistant.answer.evidence import (
     QueryTerms,
     ScoredHit,
     Unit,
+    folded_text,
     strip_heading_number,
     term_set,
     without_urls,
@@ -30,7 +31,6 @@ from assistant.answer.model import Answer, Citation, RelatedDocument
 from assistant.storage import ManifestEntry
 from ingest.model import SECTION_SEPARATOR
 from vntext.lexicon import LEGAL_REFERENCE
-from vntext.tokens import folded_tokens
 
 DEADLINE = re.compile(
     r"(?:trước|chậm nhất(?: là)?|hạn chót(?: là)?|không muộn hơn|trong thời hạn đến)\s+"
@@ -238,12 +238,12 @@ class ExtractiveComposer:
             others = scored_units
         taken = {(p.chunk.id, p.unit.start) for p in points}
         # The same provision is often loaded twice (a law and its codified copy): quote it once.
-        said = {_said(p.unit.text) for p in points}
+        said = {folded_text(p.unit.text) for p in points}
         limit = s.max_list_points if list_mode else s.max_points
         for score, _, _, chunk, unit in others:
             if len(points) >= limit or score < extra_floor:
                 break
-            if (chunk.id, unit.start) in taken or _said(unit.text) in said:
+            if (chunk.id, unit.start) in taken or folded_text(unit.text) in said:
                 continue
             point = _with_entry(
                 self.trim(query, chunk, unit, score, stats, s.max_unit_words), entries
@@ -253,7 +253,7 @@ class ExtractiveComposer:
                 continue
             points.append(point)
             taken.add((chunk.id, unit.start))
-            said.add(_said(unit.text))
+            said.add(folded_text(unit.text))
             words += n
         wanted_facts = (
             (query.wants_deadline, DEADLINE),
@@ -412,11 +412,6 @@ class ExtractiveComposer:
         if previous is not None and previous[0] == point.key[0]:
             return f"{label[:1].upper()}{label[1:]}:" if label else "Ngoài ra:"
         return lead_sentence(meta, point.entry, label)
-
-
-def _said(text: str) -> str:
-    """What a quote says, spacing, case and diacritics aside (to spot a repeated provision)."""
-    return " ".join(folded_tokens(text))
 
 
 def document_name(meta: dict[str, object], entry: ManifestEntry | None) -> str:

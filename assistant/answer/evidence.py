@@ -22,11 +22,12 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.documents import Document
 
-from assistant.index.instruments import part_of_section
+from assistant.index.instruments import number_key, part_of_section
 from assistant.index.snapshot import SOURCE_NOTE, innermost_heading, without_urls
 from ingest.model import SECTION_SEPARATOR
 from vntext.lexicon import ABBREVIATIONS, LEGAL_REFERENCE
@@ -192,6 +193,17 @@ class QueryTerms:
         """True when *terms* mention every named entity of the question (an abbreviation
         such as "UBND" also by its expansion, "Ủy ban nhân dân")."""
         return all(_mentioned(entity, terms) for entity in self.entities)
+
+    @property
+    def topic(self) -> tuple[str, ...]:
+        """The word pairs of what the question is about, besides the names and numbers it
+        mentions ("năm 2023" is a condition on the answer, not its subject)."""
+        named = {part for entity in self.entities for t in entity for part in t.split("_")}
+        return tuple(
+            b
+            for b in self.bigrams
+            if not set(b.split("_")) & named and not any(c.isdigit() for c in b)
+        )
 
     @property
     def empty(self) -> bool:
@@ -408,7 +420,7 @@ def passage_units(chunk_id: str, text: str, skip: Iterable[str] = ()) -> list[Un
     markup are left out. Each unit records its sentence spans (absolute offsets) so a
     long bullet can be trimmed at sentence boundaries and stay a substring.
     """
-    skip_folded = {_plain(s) for s in skip if s}
+    skip_folded = {folded_text(s) for s in skip if s}
     units: list[Unit] = []
     offset = 0
     for line_no, line in enumerate(text.split("\n")):
@@ -429,7 +441,11 @@ def passage_units(chunk_id: str, text: str, skip: Iterable[str] = ()) -> list[Un
         while text[start:end].startswith(("**", "__")) and text[start:end].endswith(("**", "__")):
             start, end = start + 2, end - 2
         body = text[start:end].strip()
-        if not body or len(folded_tokens(without_urls(body))) < 2 or _plain(body) in skip_folded:
+        if (
+            not body
+            or len(folded_tokens(without_urls(body))) < 2
+            or folded_text(body) in skip_folded
+        ):
             continue
         lead = len(text[start:end]) - len(text[start:end].lstrip())
         start += lead
@@ -450,7 +466,8 @@ def _sentences(text: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
     return tuple((a, b) for a, b in spans if text[a:b].strip())
 
 
-def _plain(text: str) -> str:
+def folded_text(text: str) -> str:
+    """*text* as its folded tokens, spacing, case and diacritics aside."""
     return " ".join(folded_tokens(text))
 
 
@@ -533,16 +550,26 @@ def instrument_of(meta: Mapping[str, Any]) -> tuple[str, str]:
     A codified article (pháp điển) names its source instrument in its section
     ("Điều 6 Thông tư số 27/2024/TT-BTC"); otherwise it is the passage's document.
     """
-    match = LEGAL_REFERENCE.search(str(meta.get("section_ref", "") or ""))
+    return _instrument(
+        str(meta.get("section_ref", "") or ""),
+        str(meta.get("doc_type", "") or ""),
+        str(meta.get("number", "") or ""),
+    )
+
+
+@lru_cache(maxsize=16384)
+def _instrument(section_ref: str, doc_type: str, number: str) -> tuple[str, str]:
+    # Cached: every ranking rule asks it of every hit, and sections repeat across requests.
+    match = LEGAL_REFERENCE.search(section_ref)
     if match:
         return match.group(1).lower(), match.group(2).lower()
-    return str(meta.get("doc_type", "") or "").lower(), str(meta.get("number", "") or "").lower()
+    return doc_type.lower(), number.lower()
 
 
 def named_numbers(question: str) -> tuple[str, ...]:
     """Document numbers the question names, folded ("Nghị định 130/2020" → "130/2020")."""
     return tuple(
-        dict.fromkeys(fold(m.group(0).lower()) for m in _NUMBER_IN_QUESTION.finditer(question))
+        dict.fromkeys(number_key(m.group(0)) for m in _NUMBER_IN_QUESTION.finditer(question))
     )
 
 
@@ -557,7 +584,7 @@ def named_documents(question: str, entries: Mapping[str, ManifestEntry]) -> list
     folded = " " + " ".join(folded_tokens(question)) + " "
     out = []
     for entry in entries.values():
-        number = fold(entry.number.lower())
+        number = number_key(entry.number)
         if number and any(number.startswith(n) for n in numbers):
             out.append(entry)
             continue
@@ -572,7 +599,7 @@ def named_documents(question: str, entries: Mapping[str, ManifestEntry]) -> list
 
 def amenders_of(meta: Mapping[str, Any], snapshot: Snapshot) -> list[str]:
     """Ids of the live documents that amend the instrument a passage comes from."""
-    number = fold(instrument_of(meta)[1])
+    number = number_key(instrument_of(meta)[1])
     own = str(meta.get("document_id", ""))
     return [d for d in snapshot.amended_by.get(number, ()) if d != own] if number else []
 
@@ -580,7 +607,7 @@ def amenders_of(meta: Mapping[str, Any], snapshot: Snapshot) -> list[str]:
 def repeals_of(meta: Mapping[str, Any], snapshot: Snapshot) -> list[tuple[str, str]]:
     """(part, id of the ending document) for each loaded statement that the passage's
     provision is no longer in force ("Chương V của Luật … hết hiệu lực", "bị bãi bỏ")."""
-    number = fold(instrument_of(meta)[1])
+    number = number_key(instrument_of(meta)[1])
     if not number:
         return []
     where = f"{meta.get('section', '') or ''} › {meta.get('section_ref', '') or ''}"
@@ -591,7 +618,7 @@ def instrument_weight(meta: Mapping[str, Any], numbers: Sequence[str]) -> float:
     """How much the passage's instrument is preferred for a question naming *numbers*."""
     kind, number = instrument_of(meta)
     if numbers:
-        own = fold(number)
+        own = number_key(number)
         return 1.0 if own and any(own.startswith(n) for n in numbers) else OTHER_INSTRUMENT_WEIGHT
     return CIRCULAR_WEIGHT if kind in _CIRCULARS else 1.0
 
@@ -601,12 +628,16 @@ def score_hits(
     hits: Sequence[SearchHit],
     stats: CorpusStats,
     entries: dict[str, ManifestEntry],
+    named: Sequence[ManifestEntry] | None = None,
 ) -> list[ScoredHit]:
-    """Coverage of *query* by each hit, best first (ties keep the retrieval order)."""
-    numbers = named_numbers(query.text)
-    numbers += tuple(
-        fold(e.number.lower()) for e in named_documents(query.text, entries) if e.number
-    )
+    """Coverage of *query* by each hit, best first (ties keep the retrieval order).
+
+    *named* are the documents the question names (:func:`named_documents`, found from
+    *query* when not given).
+    """
+    if named is None:
+        named = named_documents(query.text, entries)
+    numbers = named_numbers(query.text) + tuple(number_key(e.number) for e in named if e.number)
     amended = stats.snapshot.amended_by
     scored = []
     for hit in hits:
@@ -622,7 +653,7 @@ def score_hits(
             # An amending clause quotes the article it rewrites, heading included.
             heading_coverage = max(heading_coverage, stats.coverage(query, term_set(quoted)))
         weight = instrument_weight(hit.metadata, numbers)
-        if entry is not None and entry.number and fold(entry.number.lower()) in amended:
+        if entry is not None and entry.number and number_key(entry.number) in amended:
             weight *= AMENDED_WEIGHT
         if repeals_of(hit.metadata, stats.snapshot):
             weight *= REPEALED_WEIGHT

@@ -45,7 +45,7 @@ def amended_numbers(texts: Iterable[str]) -> tuple[str, ...]:
         for match in _AMENDING.finditer(text):
             reference = LEGAL_REFERENCE.match(text, match.end())
             if reference:
-                found.append(_number(reference.group(2)))
+                found.append(number_key(reference.group(2)))
     return tuple(dict.fromkeys(found))
 
 
@@ -66,7 +66,7 @@ def repealed_parts(texts: Iterable[str]) -> tuple[tuple[str, str], ...]:
                 if _AMENDERS_BEFORE.search(before):
                     continue  # "theo Luật số …": an amending law, not the one ended
                 part = _PART_BEFORE.search(before)
-                found.append((_number(match.group(1)), _part(part) if part else ""))
+                found.append((number_key(match.group(1)), _part(part) if part else ""))
     return tuple(dict.fromkeys(found))
 
 
@@ -82,7 +82,8 @@ def part_of_section(section: str, part: str) -> bool:
     return False
 
 
-def _number(raw: str) -> str:
+def number_key(raw: str) -> str:
+    """A document number as the maps here key it: "63/2010/NĐ-CP" → "63/2010/nd-cp"."""
     return fold(raw.replace(" ", "").lower())
 
 
