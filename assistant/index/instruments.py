@@ -57,6 +57,8 @@ def repealed_parts(texts: Iterable[str]) -> tuple[tuple[str, str], ...]:
     """
     found: list[tuple[str, str]] = []
     for text in texts:
+        if _ENDING.search(text) is None:
+            continue  # most passages end nothing: skip splitting them into sentences
         for sentence in re.split(r"(?<=[.;])\s+", text):
             ending = _ENDING.search(sentence)
             if ending is None:
