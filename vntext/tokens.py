@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
+from vntext.lexicon import ABBREVIATIONS
 from vntext.normalize import canonical_tones, fold
 
 _TOKEN = re.compile(r"\w+(?:[./:\-]\w+)*")
@@ -48,9 +49,28 @@ def bigrams(tokens: list[str]) -> Iterator[str]:
 
 
 def terms(text: str) -> list[str]:
-    """Folded tokens followed by their adjacent bigrams (what BM25 counts)."""
+    """Folded tokens followed by their adjacent bigrams (what BM25 counts), then the
+    words of each abbreviation's expansion (:func:`expansion_terms`)."""
     tokens = folded_tokens(text)
-    return tokens + list(bigrams(tokens))
+    return tokens + list(bigrams(tokens)) + expansion_terms(text)
+
+
+def expansion_terms(text: str) -> list[str]:
+    """Tokens and bigrams of the expansions of the administrative abbreviations *text*
+    writes ("CCHC" → "cai", "cach", …, "cai_cach", …).
+
+    Offices write "CCHC", "TTHC", "UBND" as often as the words; a question in words must
+    find a passage in abbreviations and the other way round. Only a standalone token
+    counts: "ubnd" inside a document number ("1766/QĐ-UBND") names the issuer, not a topic.
+    """
+    out: list[str] = []
+    for token in _TOKEN.findall(fold(text)):
+        expansion = ABBREVIATIONS.get(token)
+        if expansion:
+            words = expansion.split()
+            out.extend(words)
+            out.extend(bigrams(words))
+    return out
 
 
 def term_set(text: str) -> frozenset[str]:

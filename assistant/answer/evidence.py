@@ -154,6 +154,10 @@ class QueryTerms:
             folded = fold(token)
             stop = token in _STOP or (folded == token and folded in _FOLDED_STOP)
             intent = token in _INTENT_WORDS or pair in _INTENT_WORDS or prev in _INTENT_WORDS
+            if not (stop or intent) and folded in ABBREVIATIONS:
+                # A passage offers an abbreviation's expansion either way (vntext.tokens.terms).
+                keep.extend(ABBREVIATIONS[folded].split())
+                continue
             keep.append(None if stop or intent else folded)
         unigrams: list[str] = []
         for kept in keep:

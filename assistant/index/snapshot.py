@@ -32,7 +32,7 @@ from assistant.storage import ManifestEntry
 from ingest.model import SECTION_SEPARATOR
 from vntext.normalize import fold
 from vntext.syllables import is_syllable
-from vntext.tokens import folded_tokens, term_set, terms
+from vntext.tokens import term_set, terms
 
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 
@@ -70,7 +70,7 @@ def lexical_text(chunk: Document) -> str:
 
 
 _ACRONYM = re.compile(r"\b[A-ZĐ]{2,6}\b")
-_NAME_PAIR = re.compile(r"\b([A-ZĐÀ-Ỹ][\wÀ-ỹ]*)\s+([A-ZĐÀ-Ỹ][\wÀ-ỹ]*)\b")
+_WORD_RUN = re.compile(r"[^\W\d_]+")
 
 
 def proper_name_pairs(texts: Iterable[str]) -> frozenset[str]:
@@ -82,16 +82,26 @@ def proper_name_pairs(texts: Iterable[str]) -> frozenset[str]:
     ALL-CAPS heading is a word, "PCI" or "UBND" cannot be one.
     """
     out: set[str] = set()
+    capitalised: Counter[str] = Counter()
+    common: Counter[str] = Counter()
     for text in texts:
         for acronym in _ACRONYM.findall(text):
             if not is_syllable(acronym):
                 out.add(fold(acronym.lower()))
-        for first, second in _NAME_PAIR.findall(text):
-            if first.isupper() and second.isupper():
-                continue  # an ALL-CAPS heading, not a name
-            pair = folded_tokens(f"{first} {second}")
-            if len(pair) == 2:
-                out.add(f"{pair[0]}_{pair[1]}")
+        previous: re.Match[str] | None = None
+        for match in _WORD_RUN.finditer(text):
+            if previous is not None and text[previous.end() : match.start()].isspace():
+                first, second = previous.group(0), match.group(0)
+                if first[0].isupper() and second[0].isupper():
+                    if not (first.isupper() and second.isupper()):  # not an ALL-CAPS heading
+                        capitalised[fold(f"{first}_{second}".lower())] += 1
+                elif first[0].islower() and second[0].islower():
+                    common[fold(f"{first}_{second}")] += 1
+            previous = match
+    # A pair written in lower case as often as capitalised is words, not a name:
+    # "Quyết định" opening a sentence is "quyết định" everywhere else, and "văn bản có"
+    # outweighs one "Bản Có"; "Ban Quản lý" stays a name though "ban quản lý" occurs.
+    out.update(pair for pair, n in capitalised.items() if n > common[pair])
     return frozenset(out)
 
 
