@@ -232,3 +232,111 @@ def test_a_provision_a_loaded_law_ended_yields_and_is_flagged(
     assert "hai ngày" in answer.citations[0].quote, answer.answer
     if any("một ngày" in c.quote for c in answer.citations):
         assert "Chương 5 của Luật số 02/2011/QH13 đã hết hiệu lực" in answer.answer
+
+
+def test_an_abbreviation_and_its_words_are_the_same_terms() -> None:
+    from assistant.answer.evidence import CorpusStats, QueryTerms
+    from vntext.tokens import term_set, terms
+
+    written = term_set("Đẩy mạnh tuyên truyền CCHC trên các phương tiện thông tin đại chúng")
+    query = QueryTerms.of("Tuyên truyền cải cách hành chính trên phương tiện thông tin đại chúng")
+    assert {"cai_cach", "hanh_chinh"} <= written
+    assert set(query.unigrams) <= written
+    # A question in abbreviations asks for the words.
+    assert {"cai", "cach", "hanh", "chinh"} <= set(QueryTerms.of("Tuyên truyền CCHC").unigrams)
+    # Inside a document number the letters name the issuer, not a topic.
+    numbered = terms("Quyết định số 1766/QĐ-UBND")
+    assert "ubnd" in numbered and "uy_ban" not in numbered
+    assert CorpusStats  # the stats read these terms: see test_a_standard_article_*
+
+
+def test_capitalised_words_that_are_also_written_in_lower_case_are_no_name() -> None:
+    from assistant.index.snapshot import proper_name_pairs
+
+    names = proper_name_pairs(
+        [
+            "Quyết định này có hiệu lực. Các văn bản có liên quan; Bản Có gì. "
+            "Tỉnh Quảng Nam giao Ban Quản lý chủ trì.",
+            "Ban hành quyết định; ban quản lý các khu; Ban Quản lý báo cáo Sở Nội vụ; UBND tỉnh.",
+        ]
+    )
+    # Overlapping pairs are all read: "Tỉnh Quảng Nam" gives "quang_nam" too.
+    assert {"quang_nam", "so_noi", "ubnd", "ban_quan"} <= names
+    # "quyết định", "ban hành", "bản có" are words written in lower case elsewhere.
+    assert not {"quyet_dinh", "ban_hanh", "ban_co"} & names
+
+
+def test_questions_about_a_standard_article_are_recognised() -> None:
+    from assistant.answer.article_roles import plays, role_of
+
+    def role(question: str) -> str | None:
+        found = role_of(question)
+        return found.name if found else None
+
+    assert role("Quy định hành chính được hiểu là gì?") == "definition"
+    assert role("the nao la tham nhung?") == "definition"
+    assert role("Luật Tiếp cận thông tin áp dụng đối với những đối tượng nào?") == "scope"
+    assert role("Quyết định 1766/QĐ-UBND có hiệu lực từ khi nào?") == "effect"
+    assert role("luat thuc hien dan chu o co so co hieu luc tu ngay nao?") == "effect"
+    # Not a role: a section of a plan, the legal force of a decision on a complaint.
+    assert role("Mục đích của kế hoạch là gì?") is None
+    assert role("Quyết định giải quyết khiếu nại có hiệu lực pháp luật khi nào?") is None
+    definition, effect = role_of("X được hiểu là gì?"), role_of("có hiệu lực từ khi nào?")
+    assert definition is not None and effect is not None
+    assert plays(definition, "Điều 3. Giải thích từ ngữ")
+    assert plays(definition, "Điều 44.12.NĐ.3. Giải thích từ ngữ")  # a codified article
+    assert not plays(definition, "Điều 4. Nguyên tắc giải thích pháp luật")
+    assert plays(effect, "Điều 91. Hiệu lực thi hành")
+    assert plays(effect, "Điều 2", "Quyết định này có hiệu lực kể từ ngày ký ban hành.")
+    assert not plays(effect, "Điều 44. Quyết định có hiệu lực pháp luật")
+
+
+def test_a_standard_article_answers_the_question_that_asks_for_it(
+    tmp_path: Path, make_assistant: Callable[..., Any]
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "qd.txt").write_text(
+        "ỦY BAN NHÂN DÂN TỈNH MẪU\nSố: 77/QĐ-UBND\nTỉnh Mẫu, ngày 03 tháng 8 năm 2020\n\n"
+        "QUYẾT ĐỊNH\nVề việc công bố quy trình mẫu\n\n"
+        "Điều 1. Công bố kèm theo Quyết định này quy trình mẫu giải quyết hồ sơ mẫu; quy trình "
+        "mẫu áp dụng từ ngày công bố trên trang thông tin của tỉnh.\n\n"
+        "Điều 2. Quyết định này có hiệu lực kể từ ngày ký ban hành.\n\n"
+        "Điều 3. Chánh Văn phòng Ủy ban nhân dân tỉnh chịu trách nhiệm thi hành Quyết định này.\n",
+        encoding="utf-8",
+    )
+    (corpus / "luat.txt").write_text(
+        "QUỐC HỘI\nSố: 12/2020/QH14\n\nLUẬT\nVỀ HỒ SƠ MẪU\n\n"
+        "Điều 2. Giải thích từ ngữ\n\nTrong Luật này, các từ ngữ dưới đây được hiểu như sau:\n\n"
+        "1. Hồ sơ mẫu là tập tài liệu do tổ chức lập để đề nghị cấp phép.\n\n"
+        "Điều 5. Nộp hồ sơ mẫu\n\nTổ chức nộp hồ sơ mẫu tại bộ phận một cửa; hồ sơ mẫu được "
+        "tiếp nhận và hồ sơ mẫu được trả kết quả tại bộ phận một cửa.\n",
+        encoding="utf-8",
+    )
+    assistant = make_assistant(corpus_dir=corpus)
+    assert assistant.ingest().ok
+    for question in (
+        "Quyết định 77/QĐ-UBND có hiệu lực từ khi nào?",
+        "quyet dinh 77/qd-ubnd co hieu luc tu khi nao?",
+    ):
+        answer = assistant.ask(question)
+        assert answer.grounded and not answer.partial, answer.answer
+        assert "có hiệu lực kể từ ngày ký ban hành" in answer.citations[0].quote, answer.answer
+    for question in ("Hồ sơ mẫu được hiểu là gì?", "ho so mau duoc hieu la gi?"):
+        answer = assistant.ask(question)
+        assert answer.grounded, answer.answer
+        assert "tập tài liệu do tổ chức lập" in answer.citations[0].quote, answer.answer
+
+
+def test_the_retrieval_score_breaks_a_tie_in_term_coverage() -> None:
+    from assistant.answer.evidence import ScoredHit
+    from assistant.index.search import SearchHit
+
+    def hit(rank: int, score: float) -> SearchHit:
+        return SearchHit(rank, score, f"c{rank}", "text", "doc", "", "", "", "", "", None, None, {})
+
+    first, second = (ScoredHit(hit(1, 0.2), 0.8, 0.0, None), ScoredHit(hit(2, 0.9), 0.8, 0.0, None))
+    assert second.relevance > first.relevance
+    # It does not outweigh a clearly better coverage.
+    weak = ScoredHit(hit(2, 0.9), 0.5, 0.0, None)
+    assert ScoredHit(hit(3, 0.0), 1.0, 0.0, None).relevance > weak.relevance

@@ -401,7 +401,9 @@ def _section_hits(
             continue
         if ref != condensed.section_ref and not ref.startswith(prefix):
             continue
-        out.append(SearchHit.from_chunk(chunk, len(out) + 1, 0.0))
+        # The section the user named is the best match there is (score 1.0, the top of
+        # the fused scale).
+        out.append(SearchHit.from_chunk(chunk, len(out) + 1, 1.0))
     return out
 
 

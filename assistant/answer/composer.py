@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from langchain_core.documents import Document
 
+from assistant.answer.article_roles import plays
 from assistant.answer.evidence import (
     CorpusStats,
     QueryTerms,
@@ -28,6 +29,7 @@ from assistant.answer.evidence import (
     without_urls,
 )
 from assistant.answer.model import Answer, Citation, RelatedDocument
+from assistant.index.snapshot import innermost_heading
 from assistant.storage import ManifestEntry
 from ingest.model import SECTION_SEPARATOR
 from vntext.lexicon import LEGAL_REFERENCE
@@ -53,6 +55,11 @@ UNIT_BIGRAM_WEIGHT = 0.7
 """Choosing sentences leans on word pairs: a long bullet matches many single syllables
 ("tham" of "tham gia" for a question on "tham nhũng") but few pairs by accident."""
 
+PASSAGE_PRIOR = 0.3
+"""Share of a passage's retrieval score (in [0, 1]) added to each of its sentences' scores."""
+ROLE_UNIT_BONUS = 0.35
+"""Bonus of a sentence of the standard article the question asks for, or stating it
+("Quyết định này có hiệu lực kể từ ngày ký"): as for a deadline asked for."""
 LIST_HEADING_COVERAGE = 0.5
 LIST_HEADING_COVERAGE_ASKED = 0.2
 """List the whole focus section when its heading covers this much of the question
@@ -171,6 +178,9 @@ class ExtractiveComposer:
         entries = {p.hit.document_id: p.entry for p in [*passages, *(pool or [])]}
         rank = {p.hit.chunk_id: i for i, p in enumerate(passages)}
         weight = {p.hit.chunk_id: p.weight for p in passages}
+        # A sentence inherits part of its passage's retrieval score: of two sentences
+        # covering the question alike, the one in the passage the retrievers rank first.
+        prior = {p.hit.chunk_id: PASSAGE_PRIOR * p.hit.score for p in passages}
         focus = passages[0]
         if intent is not None:
             for pattern, same_section in _intent_patterns(intent):
@@ -196,8 +206,12 @@ class ExtractiveComposer:
             if chunk is None:
                 continue
             heading = stats.heading_terms.get(cid, frozenset())
+            role = query.role
+            role_chunk = role is not None and plays(role, innermost_heading(chunk.metadata))
             for unit in stats.units(chunk):
-                score = self._unit_score(query, unit.text, heading, stats)
+                score = self._unit_score(query, unit.text, heading, stats) + prior.get(cid, 0.0)
+                if role is not None and (role_chunk or plays(role, "", unit.text)):
+                    score += ROLE_UNIT_BONUS
                 # The passage's instrument preference carries over to its sentences.
                 score *= weight.get(cid, 1.0)
                 scored_units.append(

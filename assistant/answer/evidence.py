@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.documents import Document
 
+from assistant.answer.article_roles import ArticleRole, plays, role_of
 from assistant.index.instruments import number_key, part_of_section
 from assistant.index.snapshot import SOURCE_NOTE, innermost_heading, without_urls
 from ingest.model import SECTION_SEPARATOR
@@ -136,6 +137,8 @@ class QueryTerms:
     """Named things the question is about ("Sở Nội vụ", "SJC", "Truyện Kiều"), as the
     folded terms a passage must all contain: a question about a name cannot be
     answered by a passage that never mentions it."""
+    role: ArticleRole | None = None
+    """The standard article the question asks for (definitions, scope, entry into force)."""
 
     @classmethod
     def of(cls, question: str, known_names: frozenset[str] = frozenset()) -> QueryTerms:
@@ -185,6 +188,7 @@ class QueryTerms:
             wants_number=bool(
                 _NUMBER_Q.search(norm) or (folded_q == norm and _NUMBER_Q_FOLDED.search(norm))
             ),
+            role=role_of(norm),
         )
 
     def number_found(self, text: str) -> bool:
@@ -501,12 +505,18 @@ class ScoredHit:
     weight: float = 1.0
     """Preference for the passage's instrument (:func:`instrument_weight`); ranks only,
     the refusal gate reads the coverage itself."""
+    role: bool = False
+    """The passage is the standard article the question asks for (:mod:`article_roles`)."""
 
     @property
     def relevance(self) -> float:
         """Ranking score: coverage, plus a bonus when the chunk's own heading matches,
-        times the instrument's weight."""
-        return (self.coverage + HEADING_BONUS * self.heading_coverage) * self.weight
+        plus the retrieval score, times the instrument's weight."""
+        retrieval = RETRIEVAL_WEIGHT * self.hit.score
+        role = ROLE_BONUS if self.role else 0.0
+        return (
+            self.coverage + HEADING_BONUS * self.heading_coverage + retrieval + role
+        ) * self.weight
 
     @property
     def dense(self) -> float | None:
@@ -514,8 +524,20 @@ class ScoredHit:
         return dense_of(self.hit)
 
 
-HEADING_BONUS = 0.5
-"""Weight of the chunk's own heading matching the question, when ranking passages."""
+HEADING_BONUS = 0.7
+"""Weight of the chunk's own heading matching the question, when ranking passages (0.5
+before the retrieval score joined the ranking; raised so that a section the question
+names, "Mục đích của kế hoạch … là gì?", still leads)."""
+
+RETRIEVAL_WEIGHT = 0.4
+"""Weight of the retrieval score (the fused dense + BM25 score, in [0, 1]) when ranking
+passages. Term coverage alone cannot tell two articles that use the question's words
+apart; the dense model's sense of what the passage is about can (tuned on the tuning
+halves of the library and ALQAC sets: a plateau from 0.25 to 0.5)."""
+
+ROLE_BONUS = 0.5
+"""Bonus of the standard article the question asks for (:mod:`article_roles`): a
+definition or entry-into-force article shares few words with the question."""
 
 SUPERSEDED_PENALTY = 0.85
 """Coverage factor for passages of superseded documents: the version in force wins ties."""
@@ -661,5 +683,8 @@ def score_hits(
             weight *= AMENDED_WEIGHT
         if repeals_of(hit.metadata, stats.snapshot):
             weight *= REPEALED_WEIGHT
-        scored.append(ScoredHit(hit, coverage, heading_coverage, entry, weight))
+        role = query.role is not None and plays(
+            query.role, innermost_heading(hit.metadata), hit.text
+        )
+        scored.append(ScoredHit(hit, coverage, heading_coverage, entry, weight, role))
     return sorted(scored, key=lambda s: (-round(s.relevance, 9), s.hit.rank))

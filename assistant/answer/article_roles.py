@@ -1,0 +1,93 @@
+"""Questions about a document's standard articles: its definitions, its scope, its entry
+into force.
+
+Vietnamese legal texts open and close with articles of fixed roles (Luật Ban hành văn
+bản quy phạm pháp luật 2015, Điều 61 and the drafting templates of Nghị định
+34/2016/NĐ-CP): "Phạm vi điều chỉnh", "Đối tượng áp dụng", "Giải thích từ ngữ" first,
+"Hiệu lực thi hành" last; a decision states its own in a sentence ("Quyết định này có
+hiệu lực kể từ ngày ký"). A question such as "X được hiểu là gì?", "Luật … áp dụng cho
+ai?" or "… có hiệu lực từ khi nào?" is answered by that article, which often shares few
+words with the question. This module recognises the kind of question and the article
+that plays the role; ranking gives such articles a bonus. Drafting conventions only,
+never the wording of one document.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from vntext.normalize import fold
+from vntext.tokens import folded_tokens
+
+
+@dataclass(frozen=True)
+class ArticleRole:
+    """One standard article role: how a question asks for it and how it is headed."""
+
+    name: str
+    question: re.Pattern[str]
+    """Matched against the question's folded tokens joined by spaces."""
+    heading: re.Pattern[str]
+    """Full match on the article heading, folded, without its number ("giai thich tu ngu")."""
+    statement: re.Pattern[str] | None = None
+    """A sentence that plays the role without a heading of its own (folded)."""
+
+
+ROLES: tuple[ArticleRole, ...] = (
+    ArticleRole(
+        "definition",
+        re.compile(
+            r"\b(?:duoc hieu (?:la gi|nhu the nao|the nao|la)|hieu (?:nhu )?the nao (?:la|ve)|"
+            r"the nao (?:la|duoc goi la)|dinh nghia|khai niem|nghia la gi|duoc giai thich)\b"
+        ),
+        re.compile(r"giai thich (?:tu ngu|thuat ngu)|dinh nghia|khai niem|tu ngu su dung"),
+    ),
+    ArticleRole(
+        "scope",
+        re.compile(
+            r"\b(?:ap dung (?:cho|doi voi|voi) (?:ai|nhung ai|doi tuong nao|nhung doi tuong nao|"
+            r"chu the nao|nhung chu the nao|co quan nao)|doi tuong ap dung|pham vi dieu chinh|"
+            r"dieu chinh (?:nhung )?(?:gi|van de gi|noi dung gi|linh vuc gi|linh vuc nao))\b"
+        ),
+        re.compile(
+            r"pham vi dieu chinh|doi tuong ap dung|pham vi dieu chinh va doi tuong ap dung|"
+            r"pham vi (?:va )?doi tuong (?:ap dung|dieu chinh)"
+        ),
+    ),
+    ArticleRole(
+        "effect",
+        re.compile(
+            r"\bhieu luc (?:thi hanh )?(?:tu |ke tu )?(?:khi nao|ngay nao|bao gio|luc nao|"
+            r"thoi diem nao|tu ngay nao|tu khi nao)|\b(?:khi nao|ngay nao|bao gio|luc nao)\b"
+            r"[a-z ]{0,20}\bco hieu luc\b(?! phap luat)|\bhieu luc thi hanh\b"
+        ),
+        re.compile(r"hieu luc(?: thi hanh)?|dieu khoan thi hanh|hieu luc va trach nhiem thi hanh"),
+        re.compile(r"\bco hieu luc (?:thi hanh )?(?:ke )?tu\b"),
+    ),
+)
+"""The roles recognised, in the order a question is tested against them."""
+
+# "Điều 3.", "Điều 44.12.NĐ.3." (a codified article's number), "Mục 2:" before the heading.
+_NUMBERED = re.compile(r"^\s*(?:dieu|muc|chuong|phan)\s+\S+\s+", re.IGNORECASE)
+
+
+def _folded(text: str) -> str:
+    return " ".join(folded_tokens(text))
+
+
+def role_of(question: str) -> ArticleRole | None:
+    """The standard article *question* asks for, if any."""
+    folded = _folded(question)
+    for role in ROLES:
+        if role.question.search(folded):
+            return role
+    return None
+
+
+def plays(role: ArticleRole, heading: str, text: str = "") -> bool:
+    """True when an article headed *heading* (or a passage stating *text*) plays *role*."""
+    bare = _folded(_NUMBERED.sub("", fold(heading)))
+    if bare and role.heading.fullmatch(bare):
+        return True
+    return bool(role.statement and text and role.statement.search(_folded(text)))
