@@ -3,7 +3,9 @@ aged deadlines and plans flagged against today's date, secondary sources labelle
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from assistant.answer.answerer import Answerer
@@ -168,3 +170,34 @@ def test_a_quiz_style_check_is_read_for_its_question() -> None:
     # The party of a worked example is no name a passage must contain.
     assert named_entities("Ông A làm mất sổ hộ khẩu thì sao?") == ()
     assert named_entities("Ông Bình ở Sở Nội vụ") == (("ong_binh",), ("so_noi",))
+
+
+def test_a_passage_that_only_names_what_was_asked_is_no_answer(
+    tmp_path: Path, make_assistant: Callable[..., Any]
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "luat.txt").write_text(
+        "QUỐC HỘI\nSố: 12/2020/QH14\n\nLUẬT\nVỀ TIẾP DÂN MẪU\n\n"
+        "Điều 5. Tiếp dân mẫu định kỳ\n\nThủ trưởng cơ quan chuyên môn tiếp dân mẫu định kỳ "
+        "ít nhất 01 ngày trong một tháng tại trụ sở tiếp dân mẫu.\n",
+        encoding="utf-8",
+    )
+    (corpus / "ghi-chu.txt").write_text(
+        "GHI CHÚ\n\nTừ năm 2025, tỉnh Hòa Đông được sắp xếp vào thành phố Hải Đông; Sở Nội vụ "
+        "của tỉnh được hợp nhất vào Sở Nội vụ thành phố Hải Đông.\n",
+        encoding="utf-8",
+    )
+    assistant = make_assistant(corpus_dir=corpus)
+    assert assistant.ingest().ok
+    # Only the note names "Sở Nội vụ" and "Hải Đông", and it is not about receiving
+    # citizens: it is no answer (its coverage comes from the names alone).
+    for question in (
+        "Giám đốc Sở Nội vụ thành phố Hải Đông tiếp dân mẫu định kỳ vào ngày nào?",
+        "giam doc so noi vu thanh pho hai dong tiep dan mau dinh ky vao ngay nao?",
+    ):
+        answer = assistant.ask(question)
+        assert not any("Hòa Đông" in c.quote for c in answer.citations), answer.answer
+    # Without the name the law answers.
+    answer = assistant.ask("Thủ trưởng cơ quan chuyên môn tiếp dân mẫu định kỳ mấy ngày một tháng?")
+    assert answer.grounded and "01 ngày" in answer.citations[0].quote, answer.answer

@@ -243,8 +243,16 @@ class Answerer:
                 ]
                 return Evidence(condensed, query, scored + rest, True, stats, entries, True)
         scored = score_hits(query, hits, stats, entries, named)
+        # A passage must cover the question besides naming what it names: the only
+        # passage that mentions "Đà Nẵng" may be about something else entirely.
+        unnamed = query.unnamed
         sufficient = any(
-            self.gate.passes(s.coverage, s.dense)
+            self.gate.passes(
+                s.coverage
+                if unnamed is query
+                else stats.coverage(unnamed, stats.terms_of(s.hit.chunk_id, s.hit.text)),
+                s.dense,
+            )
             and query.names_found(stats.terms_of(s.hit.chunk_id, s.hit.text))
             and query.number_found(s.hit.text)
             for s in scored

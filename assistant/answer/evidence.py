@@ -21,7 +21,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -217,6 +217,17 @@ class QueryTerms:
     def empty(self) -> bool:
         """True when nothing but function words was asked."""
         return not self.unigrams
+
+    @property
+    def unnamed(self) -> QueryTerms:
+        """The question without the names it mentions: what a passage must cover besides
+        naming them (itself when there are no names, or nothing else was asked)."""
+        named = {part for entity in self.entities for t in entity for part in t.split("_")}
+        if not named:
+            return self
+        unigrams = tuple(u for u in self.unigrams if u not in named)
+        bigrams = tuple(b for b in self.bigrams if not set(b.split("_")) & named)
+        return replace(self, unigrams=unigrams, bigrams=bigrams) if unigrams else self
 
 
 def _mentioned(entity: tuple[str, ...], terms: frozenset[str]) -> bool:
