@@ -308,7 +308,8 @@ def test_a_standard_article_answers_the_question_that_asks_for_it(
     (corpus / "luat.txt").write_text(
         "QUỐC HỘI\nSố: 12/2020/QH14\n\nLUẬT\nVỀ HỒ SƠ MẪU\n\n"
         "Điều 2. Giải thích từ ngữ\n\nTrong Luật này, các từ ngữ dưới đây được hiểu như sau:\n\n"
-        "1. Hồ sơ mẫu là tập tài liệu do tổ chức lập để đề nghị cấp phép.\n\n"
+        "1. Bộ phận một cửa là nơi tiếp nhận hồ sơ mẫu và trả kết quả.\n\n"
+        "2. Hồ sơ mẫu là tập tài liệu do tổ chức lập để đề nghị cấp phép.\n\n"
         "Điều 5. Nộp hồ sơ mẫu\n\nTổ chức nộp hồ sơ mẫu tại bộ phận một cửa; hồ sơ mẫu được "
         "tiếp nhận và hồ sơ mẫu được trả kết quả tại bộ phận một cửa.\n",
         encoding="utf-8",
@@ -322,7 +323,12 @@ def test_a_standard_article_answers_the_question_that_asks_for_it(
         answer = assistant.ask(question)
         assert answer.grounded and not answer.partial, answer.answer
         assert "có hiệu lực kể từ ngày ký ban hành" in answer.citations[0].quote, answer.answer
-    for question in ("Hồ sơ mẫu được hiểu là gì?", "ho so mau duoc hieu la gi?"):
+    for question in (
+        "Hồ sơ mẫu được hiểu là gì?",
+        "ho so mau duoc hieu la gi?",
+        # Its other words match "Nộp hồ sơ mẫu" and the other definition better.
+        "Hồ sơ mẫu mà tổ chức nộp tại bộ phận một cửa được hiểu là gì?",
+    ):
         answer = assistant.ask(question)
         assert answer.grounded, answer.answer
         assert "tập tài liệu do tổ chức lập" in answer.citations[0].quote, answer.answer
@@ -340,3 +346,17 @@ def test_the_retrieval_score_breaks_a_tie_in_term_coverage() -> None:
     # It does not outweigh a clearly better coverage.
     weak = ScoredHit(hit(2, 0.9), 0.5, 0.0, None)
     assert ScoredHit(hit(3, 0.0), 1.0, 0.0, None).relevance > weak.relevance
+
+
+def test_a_definition_question_is_read_for_the_term_it_asks() -> None:
+    from assistant.answer.article_roles import asked_term, defines, definiendum
+
+    asked = asked_term("Quy định hành chính mà người dân phản ánh được hiểu là gì?")
+    assert asked == "quy dinh hanh chinh ma nguoi dan phan anh"
+    assert asked_term("Theo Luật Khiếu nại, khiếu nại là gì?") == "khieu nai"
+    assert asked_term("the nao la tham nhung?") == "tham nhung"
+    assert asked_term("Định nghĩa về tiếp cận thông tin như thế nào?") == "tiep can thong tin"
+    assert definiendum("Quy định hành chính là những quy định về …") == "Quy định hành chính"
+    assert definiendum("Trong Luật này, các từ ngữ dưới đây được hiểu như sau:") == ""
+    assert defines("Quy định hành chính", asked)
+    assert not defines("Phản ánh", asked)

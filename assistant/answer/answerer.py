@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
+from assistant.answer.article_roles import ArticleRole, plays
 from assistant.answer.composer import Composition, ExtractiveComposer, document_name
 from assistant.answer.evidence import (
     CorpusStats,
@@ -49,6 +50,7 @@ from assistant.core.settings import Settings
 from assistant.index import Index, SearchFilters, SearchHit, Snapshot
 from assistant.providers.chat_models import build_chat_model
 from assistant.storage import ManifestEntry
+from ingest.model import SECTION_SEPARATOR
 from vntext.normalize import canonical_tones, clean_text
 
 if TYPE_CHECKING:
@@ -60,6 +62,10 @@ RETRIEVE_K = 8
 """Passages retrieved per question (the answer quotes a few of them)."""
 
 LEXICAL_EXTRA = 4
+ROLE_SOURCES = 3
+"""The best hits whose instruments' standard article is looked up (see _role_hits)."""
+ROLE_CHUNKS = 24
+"""At most this many chunks of one standard article join the evidence."""
 """BM25 passages added to the fused hits when fusion ranked them out of the top k."""
 
 MAX_LLM_PASSAGES = 6
@@ -232,6 +238,8 @@ class Answerer:
                 continue
             within = replace(filters, documents=(doc_id,))
             hits += _lexical_hits(view, condensed.search_text, within, hits)
+        if query.role is not None:
+            hits += _role_hits(stats, query.role, [*hits[:ROLE_SOURCES]], named, filters, hits)
         if condensed.section_ref and condensed.document_id:
             section_hits = _section_hits(stats, condensed, filters)
             if section_hits:
@@ -391,6 +399,46 @@ def _lexical_hits(
         if chunk is None or cid in taken:
             continue
         out.append(SearchHit.from_chunk(chunk, len(have) + len(out) + 1, 0.0, lexical=score))
+    return out
+
+
+def _role_hits(
+    stats: CorpusStats,
+    role: ArticleRole,
+    top: list[SearchHit],
+    named: Sequence[ManifestEntry],
+    filters: SearchFilters,
+    have: list[SearchHit],
+) -> list[SearchHit]:
+    """The chunks of the article playing *role* ("Giải thích từ ngữ", "Hiệu lực thi
+    hành") in the instruments of the *top* hits and in the *named* documents.
+
+    The article a question about definitions or entry into force asks for shares few
+    words with it, so retrieval seldom brings it; the instrument it belongs to is the
+    one the best hits come from (a codified topic holds many instruments: only the
+    article of the same instrument counts).
+    """
+    wanted: dict[str, set[tuple[str, str]] | None] = {e.id: None for e in named}
+    for hit in top:
+        sources = wanted.setdefault(hit.document_id, set())
+        if sources is not None:
+            sources.add(instrument_of(hit.metadata))
+    taken = {h.chunk_id for h in have}
+    out: list[SearchHit] = []
+    for (doc_id, section), chunk_ids in stats.sections.items():
+        if doc_id not in wanted or (filters.documents and doc_id not in filters.documents):
+            continue
+        if not plays(role, section.split(SECTION_SEPARATOR)[-1]):
+            continue
+        first = stats.chunks.get(chunk_ids[0])
+        sources = wanted[doc_id]
+        if first is None or (sources is not None and instrument_of(first.metadata) not in sources):
+            continue
+        for cid in chunk_ids[:ROLE_CHUNKS]:
+            chunk = stats.chunks.get(cid)
+            if chunk is not None and cid not in taken:
+                taken.add(cid)
+                out.append(SearchHit.from_chunk(chunk, len(have) + len(out) + 1, 0.0))
     return out
 
 

@@ -8,8 +8,10 @@ bản quy phạm pháp luật 2015, Điều 61 and the drafting templates of Ngh
 hiệu lực kể từ ngày ký"). A question such as "X được hiểu là gì?", "Luật … áp dụng cho
 ai?" or "… có hiệu lực từ khi nào?" is answered by that article, which often shares few
 words with the question. This module recognises the kind of question and the article
-that plays the role; ranking gives such articles a bonus. Drafting conventions only,
-never the wording of one document.
+that plays the role; the answerer fetches that article from the instruments the best
+hits come from, and ranking gives it a bonus. Within a definitions article only the
+definition of the term asked counts ("X là …" for "X … được hiểu là gì?"). Drafting
+conventions only, never the wording of one document.
 """
 
 from __future__ import annotations
@@ -91,3 +93,48 @@ def plays(role: ArticleRole, heading: str, text: str = "") -> bool:
     if bare and role.heading.fullmatch(bare):
         return True
     return bool(role.statement and text and role.statement.search(_folded(text)))
+
+
+# "1. Quy định hành chính là …", "Tiếp cận thông tin được hiểu là …": the term defined.
+_DEFINIENDUM = re.compile(r"^(.{3,80}?)\s+(?:được hiểu là|là)\s", re.IGNORECASE)
+
+
+def definiendum(text: str) -> str:
+    """The term a definition defines ("Quy định hành chính" of "Quy định hành chính là
+    …"), or "" when *text* is no definition."""
+    match = _DEFINIENDUM.match(text.strip())
+    return match.group(1) if match else ""
+
+
+# The term a definition question asks about, on the folded question: "X được hiểu là
+# gì?", "X là gì?", "thế nào là X?", "định nghĩa (về) X (như thế nào)", "khái niệm X".
+_ASKED_TERM = (
+    re.compile(
+        r"^(?:theo [^,]+ ?, )?(.+?) "
+        r"(?:duoc hieu (?:la gi|nhu the nao|the nao|la)|nghia la gi|la gi)\b"
+    ),
+    re.compile(r"\b(?:the nao la|the nao duoc goi la) (.+?)(?: theo\b|$)"),
+    re.compile(
+        r"\b(?:dinh nghia|khai niem)(?: ve)? (.+?)(?: (?:nhu the nao|la gi|the nao|theo)\b|$)"
+    ),
+)
+
+
+def asked_term(question: str) -> str:
+    """The term a definition question asks about, folded ("quy dinh hanh chinh …" of
+    "Quy định hành chính … được hiểu là gì?"), or ""."""
+    # Folded with its commas, so that "Theo Luật …, X là gì?" is read for X.
+    folded = re.sub(r"\s+", " ", re.sub(r"[^\w,/\s]", " ", fold(question).lower())).strip()
+    for pattern in _ASKED_TERM:
+        match = pattern.search(folded)
+        if match:
+            return _folded(match.group(1))
+    return ""
+
+
+def defines(term: str, asked: str) -> bool:
+    """True when a definition of *term* answers a question about *asked*: the asked
+    phrase starts with the defined term ("quy định hành chính mà người dân …" is
+    about "quy định hành chính") or the other way round."""
+    a, b = _folded(term).split(), asked.split()
+    return bool(a and b) and (b[: len(a)] == a or a[: len(b)] == b)

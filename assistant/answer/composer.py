@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from langchain_core.documents import Document
 
-from assistant.answer.article_roles import plays
+from assistant.answer.article_roles import asked_term, defines, definiendum, plays
 from assistant.answer.evidence import (
     CorpusStats,
     QueryTerms,
@@ -60,6 +60,9 @@ PASSAGE_PRIOR = 0.3
 ROLE_UNIT_BONUS = 0.35
 """Bonus of a sentence of the standard article the question asks for, or stating it
 ("Quyết định này có hiệu lực kể từ ngày ký"): as for a deadline asked for."""
+DEFINITION_BONUS = 1.0
+"""Bonus of the definition of the very term a question asks about: the definition often
+shares nothing else with the question."""
 LIST_HEADING_COVERAGE = 0.5
 LIST_HEADING_COVERAGE_ASKED = 0.2
 """List the whole focus section when its heading covers this much of the question
@@ -190,10 +193,14 @@ class ExtractiveComposer:
                 if found is not None:
                     return [_with_entry(found, entries)]
         # A list answer ("all tasks of mục II.4") when the question names the section itself.
-        list_mode = (
-            force_list
-            or focus.heading_coverage >= LIST_HEADING_COVERAGE
-            or (query.wants_list and focus.heading_coverage >= LIST_HEADING_COVERAGE_ASKED)
+        # Not for a question about a standard article: it asks for one provision (a
+        # definition, the entry into force), whatever heading shares its words.
+        list_mode = force_list or (
+            query.role is None
+            and (
+                focus.heading_coverage >= LIST_HEADING_COVERAGE
+                or (query.wants_list and focus.heading_coverage >= LIST_HEADING_COVERAGE_ASKED)
+            )
         )
         chunk_ids = [p.hit.chunk_id for p in passages]
         focus_key = (focus.hit.document_id, focus.hit.section)
@@ -211,7 +218,7 @@ class ExtractiveComposer:
             for unit in stats.units(chunk):
                 score = self._unit_score(query, unit.text, heading, stats) + prior.get(cid, 0.0)
                 if role is not None and (role_chunk or plays(role, "", unit.text)):
-                    score += ROLE_UNIT_BONUS
+                    score += self._role_bonus(query, unit.text)
                 # The passage's instrument preference carries over to its sentences.
                 score *= weight.get(cid, 1.0)
                 scored_units.append(
@@ -317,6 +324,15 @@ class ExtractiveComposer:
             return None
         score, _, chunk, unit = best
         return self.trim(query, chunk, unit, score, stats)
+
+    def _role_bonus(self, query: QueryTerms, text: str) -> float:
+        """Bonus of a sentence of the article the question asks for; among definitions
+        only the definition of the term asked ("Quy định hành chính là …" for "Quy định
+        hành chính … được hiểu là gì?", not "Kiến nghị là …")."""
+        if query.role is None or query.role.name != "definition":
+            return ROLE_UNIT_BONUS
+        term = definiendum(text)
+        return DEFINITION_BONUS if term and defines(term, asked_term(query.text)) else 0.0
 
     def _unit_score(
         self, query: QueryTerms, text: str, heading: frozenset[str], stats: CorpusStats
