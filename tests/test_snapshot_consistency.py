@@ -210,3 +210,25 @@ def test_parsing_and_embedding_run_without_the_writer_lease(
     assert assistant.ingest([doc]).counts()["added"] == 1
     assert seen and all(holder is None for holder in seen)
     assert store.writer() is None
+
+
+def test_term_statistics_count_only_the_live_version(
+    tmp_path: Path, embeddings: Embeddings
+) -> None:
+    assistant = _assistant(tmp_path, embeddings)
+    docs = []
+    for n in range(1, 12):
+        doc = tmp_path / f"quy-che-{n}.md"
+        doc.write_text(
+            f"# Quy chế lưu trữ số {n}\n\nĐiều 1. Lưu trữ hồ sơ\nHồ sơ đơn vị {n} được lưu trữ.\n",
+            encoding="utf-8",
+        )
+        docs.append(doc)
+    assert assistant.ingest(docs).ok
+    view = assistant._index.snapshot()
+    # Each document is published twice (searchable lexically at once, then with its
+    # vectors), so the staged rows stay behind until compaction; neither BM25 nor the
+    # answer statistics may count them (idf would shrink, even turn negative).
+    assert view.dead_share > 0
+    for term in ("luu_tru", "ho_so", "quy_che"):
+        assert view.df(term) == sum(term in view.chunk_terms[cid] for cid in view.order)

@@ -91,9 +91,22 @@ class BM25:
         self.n = int(self._live.sum())
         self._rows = rows
         self._avgdl = float(lengths[self._live].sum()) / self.n if self.n else 0.0
+        self._df: dict[str, int] = {}
 
     def __len__(self) -> int:
         return self.n
+
+    def df(self, term: str) -> int:
+        """In how many live rows *term* occurs (a replaced version's rows do not count)."""
+        found = self._df.get(term)
+        if found is None:
+            found = 0
+            for i, segment in enumerate(self._segments):
+                hit = segment.postings(term)
+                if hit is not None:
+                    found += int(self._live[hit[0] + self._offsets[i]].sum())
+            self._df[term] = found  # a benign race: every thread computes the same value
+        return found
 
     def scores(self, query: str, segments: Sequence[int] | None = None) -> np.ndarray:
         """BM25 score of every row for *query*; only *segments* (indices) are scored if given."""
@@ -101,7 +114,7 @@ class BM25:
         chosen = range(len(self._segments)) if segments is None else segments
         avgdl = max(self._avgdl, 1e-9)
         for term, qtf in Counter(terms(query)).items():
-            df = sum(s.df(term) for s in self._segments)
+            df = self.df(term)
             if df == 0:
                 continue
             idf = math.log(1 + (self.n - df + 0.5) / (df + 0.5))

@@ -264,7 +264,6 @@ class Snapshot:
             for doc_id, number, part in segment.repeals:
                 if self.live.get(doc_id) == index and doc_id in self.entries:
                     self.repealed.setdefault(number, []).append((part, doc_id))
-        self._df: dict[str, int] = {}
 
     @classmethod
     def build(
@@ -295,12 +294,8 @@ class Snapshot:
         return 1.0 - float(self._alive.mean()) if len(self._alive) else 0.0
 
     def df(self, term: str) -> int:
-        """In how many chunks *term* occurs (summed over segments, cached)."""
-        found = self._df.get(term)
-        if found is None:
-            found = sum(s.lexical.df(term) for s in self.segments)
-            self._df[term] = found  # a benign race: every thread computes the same value
-        return found
+        """In how many live chunks *term* occurs (rows of replaced versions do not count)."""
+        return self.bm25.df(term)
 
     def evolve(
         self,
