@@ -201,3 +201,16 @@ def test_a_passage_that_only_names_what_was_asked_is_no_answer(
     # Without the name the law answers.
     answer = assistant.ask("Thủ trưởng cơ quan chuyên môn tiếp dân mẫu định kỳ mấy ngày một tháng?")
     assert answer.grounded and "01 ngày" in answer.citations[0].quote, answer.answer
+
+
+def test_a_year_counts_only_in_a_quote_about_what_the_question_names() -> None:
+    asked = asked_items("Quy chế dân chủ của Ban Quản lý được ban hành năm nào?")
+    other = "Nghị quyết ban hành quy chế dân chủ trong hoạt động của cơ quan ngày 30/8/1998."
+    own = "Ban Quản lý ban hành quy chế dân chủ trong hoạt động của cơ quan năm 2021."
+
+    def about(text: str) -> bool:
+        return "ban quản lý" in text.lower()
+
+    assert missing_items(asked, [other], ("quy_che", "dan_chu")) == []
+    assert missing_items(asked, [other], ("quy_che", "dan_chu"), about) == asked
+    assert missing_items(asked, [other, own], ("quy_che", "dan_chu"), about) == []

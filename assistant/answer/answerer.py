@@ -52,6 +52,7 @@ from assistant.providers.chat_models import build_chat_model
 from assistant.storage import ManifestEntry
 from ingest.model import SECTION_SEPARATOR
 from vntext.normalize import canonical_tones, clean_text
+from vntext.tokens import term_set
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -170,8 +171,21 @@ class Answerer:
         """State what the documents do not give, and flag what has aged (see honesty)."""
         answer = composition.answer
         cited = [p.chunk.page_content for p in composition.points]
+        query = evidence.query
+        # A passage is about a name its document bears too ("Quyết định 1766/QĐ-UBND").
+        bearer = {
+            p.chunk.page_content: " ".join(
+                str(p.chunk.metadata.get(k, "") or "") for k in ("title", "number", "section")
+            )
+            for p in composition.points
+        }
         missing = missing_items(
-            asked_items(evidence.condensed.question), cited, evidence.query.topic
+            asked_items(evidence.condensed.question),
+            cited,
+            query.topic,
+            (lambda text: query.names_found(term_set(f"{bearer.get(text, '')}\n{text}")))
+            if query.entities
+            else None,
         )
         if self_hedged([p.unit.text for p in composition.points]):
             missing.append(UNVERIFIED)

@@ -23,7 +23,7 @@ provinces rearranged in 2025 are flagged with today's date.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -148,23 +148,30 @@ _SENTENCE = re.compile(r"[.;:\n]\s")
 
 
 def missing_items(
-    items: Sequence[AskedItem], quotes: Iterable[str], topic: Iterable[str] = ()
+    items: Sequence[AskedItem],
+    quotes: Iterable[str],
+    topic: Iterable[str] = (),
+    about: Callable[[str], bool] | None = None,
 ) -> list[AskedItem]:
     """The asked items none of the *quotes* contains.
 
     *topic* is the question's content word pairs (folded, ``a_b``) other than names; when
     given, a date, number, amount or year counts only in a sentence that shares one.
+    *about* tells whether a quote is about what the question names ("Ban Quản lý"): a
+    date, number, amount or year then counts only in such a quote (the year of another
+    body's regulation is not the year asked).
     """
     raw = list(quotes)
     folded = [fold(q) for q in raw]
     cased = [_ascii_keep_case(q) for q in raw]  # a personal name needs its capitals
     wanted = frozenset(topic)
-    sentences = [s for q in raw for s in _SENTENCE.split(q)] if wanted else []
-    on_topic = [fold(s) for s in sentences if _pairs(s) & wanted]
+    named = [q for q in raw if about is None or about(q)]
+    sentences = [s for q in named for s in _SENTENCE.split(q)]
+    on_topic = [fold(s) for s in sentences if not wanted or _pairs(s) & wanted]
     out = []
     for item in items:
         texts = cased if item.kind == "person" else folded
-        if wanted and item.kind in _IN_CONTEXT:
+        if (wanted or about is not None) and item.kind in _IN_CONTEXT:
             texts = on_topic
         if not any(item.pattern.search(t) for t in texts):
             out.append(item)
