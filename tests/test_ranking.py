@@ -360,3 +360,21 @@ def test_a_definition_question_is_read_for_the_term_it_asks() -> None:
     assert definiendum("Trong Luật này, các từ ngữ dưới đây được hiểu như sau:") == ""
     assert defines("Quy định hành chính", asked)
     assert not defines("Phản ánh", asked)
+
+
+def test_the_law_joins_the_circulars_that_repeat_it() -> None:
+    from assistant.answer.answerer import LAW_EXTRA, with_detailed_instruments
+    from assistant.index.search import SearchHit
+
+    def hit(rank: int, section_ref: str) -> SearchHit:
+        meta = {"section_ref": section_ref}
+        return SearchHit(rank, 1 / rank, f"c{rank}", "", "d", "", "", "", "", "", None, None, meta)
+
+    circulars = [hit(r, f"Điều 3 Thông tư số {r:02d}/2021/TT-BM") for r in range(1, 11)]
+    law = hit(11, "Điều 25 Luật số 36/2018/QH14")
+    decree = hit(12, "Điều 4 Nghị định số 59/2019/NĐ-CP")
+    found = [*circulars, law, decree]
+    assert with_detailed_instruments(found, 8) == [*circulars[:8], law, decree][: 8 + LAW_EXTRA]
+    # Without circulars in the top there is nothing to add.
+    plain = [hit(r, f"Điều {r} Luật số 36/2018/QH14") for r in range(1, 13)]
+    assert with_detailed_instruments(plain, 8) == plain[:8]

@@ -28,6 +28,7 @@ from assistant.answer.evidence import (
     ScoredHit,
     amenders_of,
     instrument_of,
+    is_circular,
     named_documents,
     repeals_of,
     score_hits,
@@ -63,6 +64,11 @@ RETRIEVE_K = 8
 """Passages retrieved per question (the answer quotes a few of them)."""
 
 LEXICAL_EXTRA = 4
+LAW_DEPTH = 12
+LAW_EXTRA = 4
+"""When circulars are among the retrieved passages, up to LAW_EXTRA passages of other
+instruments from the next LAW_DEPTH results join them (a ministry's circular often
+repeats the article of the law it details, and a dozen circulars can fill the top)."""
 ROLE_SOURCES = 3
 """The best hits whose instruments' standard article is looked up (see _role_hits)."""
 ROLE_CHUNKS = 24
@@ -240,7 +246,10 @@ class Answerer:
         query = QueryTerms.of(condensed.question, view.names)
         if query.empty or not stats.n:
             return Evidence(condensed, query, [], False, stats, entries)
-        hits = self._index.search(condensed.search_text, self._k, filters, snapshot=view)
+        found = self._index.search(
+            condensed.search_text, self._k + LAW_DEPTH, filters, snapshot=view
+        )
+        hits = with_detailed_instruments(found, self._k)
         hits += _lexical_hits(view, condensed.search_text, filters, hits)
         named = named_documents(query.text, entries)
         # An amended instrument is read with its amendment: the amending clause may be
@@ -414,6 +423,19 @@ def _lexical_hits(
             continue
         out.append(SearchHit.from_chunk(chunk, len(have) + len(out) + 1, 0.0, lexical=score))
     return out
+
+
+def with_detailed_instruments(found: list[SearchHit], k: int) -> list[SearchHit]:
+    """The first *k* hits, and when circulars are among them, up to LAW_EXTRA hits of
+    other instruments from the rest.
+
+    Circulars detail a law or decree for one sector each, often in its very words: a
+    dozen of them can fill the top and leave out the law every agency is bound by.
+    """
+    hits = found[:k]
+    if any(is_circular(h.metadata) for h in hits):
+        hits += [h for h in found[k:] if not is_circular(h.metadata)][:LAW_EXTRA]
+    return hits
 
 
 def _role_hits(

@@ -651,6 +651,11 @@ def repeals_of(meta: Mapping[str, Any], snapshot: Snapshot) -> list[tuple[str, s
     return [(p, by) for p, by in snapshot.repealed.get(number, ()) if part_of_section(where, p)]
 
 
+def is_circular(meta: Mapping[str, Any]) -> bool:
+    """True when the passage comes from a ministry's circular (Thông tư)."""
+    return instrument_of(meta)[0] in _CIRCULARS
+
+
 def instrument_weight(meta: Mapping[str, Any], numbers: Sequence[str]) -> float:
     """How much the passage's instrument is preferred for a question naming *numbers*."""
     kind, number = instrument_of(meta)
