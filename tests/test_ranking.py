@@ -378,3 +378,25 @@ def test_the_law_joins_the_circulars_that_repeat_it() -> None:
     # Without circulars in the top there is nothing to add.
     plain = [hit(r, f"Điều {r} Luật số 36/2018/QH14") for r in range(1, 13)]
     assert with_detailed_instruments(plain, 8) == plain[:8]
+
+
+def test_a_what_is_question_names_the_section_headed_by_its_subject() -> None:
+    from assistant.answer.composer import _named_section
+    from assistant.answer.evidence import QueryTerms, ScoredHit
+    from assistant.index.search import SearchHit
+
+    def passage(rank: int, heading: str) -> ScoredHit:
+        meta = {"heading": heading}
+        hit = SearchHit(rank, 0.5, f"c{rank}", "", "d", "", "", "", "", "", None, None, meta)
+        return ScoredHit(hit, 0.8, 0.0, None)
+
+    requirements, purpose = passage(1, "2. Yêu cầu"), passage(2, "1. Mục đích")
+    ranked = [requirements, purpose]
+    for question in (
+        "Mục đích của kế hoạch nâng cao Chỉ số PAPI là gì?",
+        "muc dich cua ke hoach la gi",
+    ):
+        assert _named_section(QueryTerms.of(question), ranked) is purpose
+    assert _named_section(QueryTerms.of("Kế hoạch đặt ra những yêu cầu gì?"), ranked) is None
+    # A definition question asks for a definition, not a section of that name.
+    assert _named_section(QueryTerms.of("Mục đích được hiểu là gì?"), ranked) is None

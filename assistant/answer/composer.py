@@ -33,6 +33,7 @@ from assistant.index.snapshot import innermost_heading
 from assistant.storage import ManifestEntry
 from ingest.model import SECTION_SEPARATOR
 from vntext.lexicon import LEGAL_REFERENCE
+from vntext.tokens import folded_tokens
 
 DEADLINE = re.compile(
     r"(?:trước|chậm nhất(?: là)?|hạn chót(?: là)?|không muộn hơn|trong thời hạn đến)\s+"
@@ -63,6 +64,8 @@ ROLE_UNIT_BONUS = 0.35
 DEFINITION_BONUS = 1.0
 """Bonus of the definition of the very term a question asks about: the definition often
 shares nothing else with the question."""
+NAMED_SECTION_DEPTH = 5
+"""How far down the ranking the section an "X là gì?" question names is looked for."""
 LIST_HEADING_COVERAGE = 0.5
 LIST_HEADING_COVERAGE_ASKED = 0.2
 """List the whole focus section when its heading covers this much of the question
@@ -193,6 +196,10 @@ class ExtractiveComposer:
                 if found is not None:
                     return [_with_entry(found, entries)]
         # A list answer ("all tasks of mục II.4") when the question names the section itself.
+        named = _named_section(query, passages[:NAMED_SECTION_DEPTH])
+        if named is not None:
+            # "Mục đích của kế hoạch … là gì?" asks for the section headed "Mục đích".
+            focus, force_list = named, True
         # Not for a question about a standard article: it asks for one provision (a
         # definition, the entry into force), whatever heading shares its words.
         list_mode = force_list or (
@@ -611,6 +618,21 @@ def page_label(meta: dict[str, object]) -> str:
 def _with_entry(point: Point, entries: dict[str, ManifestEntry | None]) -> Point:
     doc = str(point.chunk.metadata.get("document_id", ""))
     return Point(point.chunk, point.unit, point.start, point.end, point.score, entries.get(doc))
+
+
+def _named_section(query: QueryTerms, passages: list[ScoredHit]) -> ScoredHit | None:
+    """The first passage whose own heading is what an "X là gì?" question asks: the
+    asked phrase starts with the heading ("Mục đích" for "Mục đích của kế hoạch … là
+    gì?"). A heading of one syllable, or a definition question, never counts."""
+    asked = asked_term(query.text)
+    if not asked or (query.role is not None and query.role.name == "definition"):
+        return None
+    for p in passages:
+        heading = strip_heading_number(innermost_heading(p.hit.metadata))
+        words = folded_tokens(heading)
+        if len(words) >= 2 and asked.split()[: len(words)] == words:
+            return p
+    return None
 
 
 def _reading_order(points: list[Point], stats: CorpusStats) -> list[Point]:
