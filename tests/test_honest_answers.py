@@ -214,3 +214,19 @@ def test_a_year_counts_only_in_a_quote_about_what_the_question_names() -> None:
     assert missing_items(asked, [other], ("quy_che", "dan_chu")) == []
     assert missing_items(asked, [other], ("quy_che", "dan_chu"), about) == asked
     assert missing_items(asked, [other, own], ("quy_che", "dan_chu"), about) == []
+
+
+def test_a_count_of_listed_items_is_answered_by_the_list() -> None:
+    from assistant.answer.evidence import QueryTerms
+
+    question = "Nguyên tắc tiếp cận thông tin bao gồm mấy nguyên tắc?"
+    listed = "1. Mọi công dân đều bình đẳng.\n\n2. Thông tin phải chính xác.\n"
+    prose = "Việc tiếp cận thông tin phải bảo đảm các nguyên tắc của Luật này."
+    asked = asked_items(question)
+    assert missing_items(asked, [listed], ("nguyen_tac",)) == []
+    assert missing_items(asked, [prose], ("nguyen_tac",)) == asked
+    query = QueryTerms.of(question)
+    assert query.number_found(listed) and not query.number_found(prose)
+    # A count of things in the world is not a list's length.
+    count = asked_items("Ban Quản lý có bao nhiêu công chức?")
+    assert missing_items(count, [listed], ("cong_chuc",)) == count

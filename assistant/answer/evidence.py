@@ -112,6 +112,9 @@ _NUMBER = re.compile(
     r"\d|\b(một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|ngàn|triệu|tỷ)\b"
 )
 
+_COUNTS_ITEMS = re.compile(r"\b(?:gom|bao gom|chia thanh|chia lam) (?:may|bao nhieu) [a-z]+")
+# A numbered or lettered item opening a line ("1. …", "a) …").
+_LIST_ITEM = re.compile(r"(?m)^\s*(?:\d{1,2}[.)]|[a-zđ]\))\s")
 _LIST_NUMBER = re.compile(r"(?m)^\s*(?:#{1,6}\s*)?(?:[IVXLC]+|\d{1,2})(?:\.\d{1,2})*[.)]\s")
 
 
@@ -192,10 +195,19 @@ class QueryTerms:
         )
 
     def number_found(self, text: str) -> bool:
-        """True unless the question wants a number and *text* has none (list numbering aside)."""
+        """True unless the question wants a number and *text* has none (list numbering
+        aside). A question counting the items of a list ("bao gồm mấy nguyên tắc?") is
+        answered by the list itself."""
         if not self.wants_number:
             return True
+        if self.counts_items and len(_LIST_ITEM.findall(text)) >= 2:
+            return True
         return bool(_NUMBER.search(_LIST_NUMBER.sub("", text).lower()))
+
+    @property
+    def counts_items(self) -> bool:
+        """The question asks how many items something comprises ("gồm mấy bước?")."""
+        return bool(_COUNTS_ITEMS.search(" ".join(folded_tokens(self.text))))
 
     def names_found(self, terms: frozenset[str]) -> bool:
         """True when *terms* mention every named entity of the question (an abbreviation

@@ -64,6 +64,9 @@ _MONEY_Q = re.compile(
     r"tri gia|muc phat|phat tien|muc thu|muc luong)\b|\b(?:phi|le phi|chi phi|gia)\b.*\bbao nhieu\b"
 )
 _COUNT_Q = re.compile(r"\b(?:bao nhieu|so luong|so luot)\s+([a-z]+(?:\s+[a-z]+)?)|\bmay\s+([a-z]+)")
+_ITEMS_Q = re.compile(r"\b(?:gom|bao gom|chia thanh|chia lam) (?:may|bao nhieu) [a-z]+")
+# Two numbered or lettered items opening lines ("1. …" … "2. …", "a) …" … "b) …").
+_TWO_ITEMS = r"^\s*(?:\d{1,2}[.)]|[a-z]\))\s[^\n]*\n(?:[^\n]*\n)*?\s*(?:\d{1,2}[.)]|[a-z]\))\s"
 _NOT_COUNTED = frozenset(["la", "thi", "va", "nam", "o", "tai", "ve", "de", "cho", "duoc", "lan"])
 _YEAR_Q = re.compile(r"\b(?:nam|quy [ivx1-4]+ nam|thang \d{1,2} nam)\s+((?:19|20)\d{2})\b")
 _DONE_Q = re.compile(
@@ -97,10 +100,15 @@ def asked_items(question: str) -> list[AskedItem]:
         if head not in _NOT_COUNTED:
             # "bao nhiêu thủ tục": a number must stand right before the counted word.
             # Legal texts spell the number out after it: "20 (hai mươi) ngày".
-            pattern = re.compile(
-                rf"{_NUM}\s+(?:\([^)]{{1,40}}\)\s+)?(?:\w+\s+)?{re.escape(head)}\b"
-            )
-            items.append(AskedItem("count", f"con số cụ thể ({_vi_unit(question, m)})", pattern))
+            number = rf"{_NUM}\s+(?:\([^)]{{1,40}}\)\s+)?(?:\w+\s+)?{re.escape(head)}\b"
+            what = f"con số cụ thể ({_vi_unit(question, m)})"
+            if _ITEMS_Q.search(q):
+                # "bao gồm mấy nguyên tắc?": the enumerated list answers it, anywhere in
+                # the quoted passage (so not checked sentence by sentence).
+                pattern = re.compile(rf"{number}|{_TWO_ITEMS}", re.MULTILINE)
+                items.append(AskedItem("items", what, pattern))
+            else:
+                items.append(AskedItem("count", what, re.compile(number)))
     for year in dict.fromkeys(_YEAR_Q.findall(q)):
         # A year named in the question is a condition: the passage must be about that year.
         items.append(AskedItem("year", f"thông tin của năm {year}", re.compile(rf"\b{year}\b")))
