@@ -354,6 +354,9 @@ def test_a_definition_question_is_read_for_the_term_it_asks() -> None:
     asked = asked_term("Quy định hành chính mà người dân phản ánh được hiểu là gì?")
     assert asked == "quy dinh hanh chinh ma nguoi dan phan anh"
     assert asked_term("Theo Luật Khiếu nại, khiếu nại là gì?") == "khieu nai"
+    assert asked_term("Trong Luật Khiếu nại, quyết định hành chính được hiểu là gì?") == (
+        "quyet dinh hanh chinh"
+    )
     assert asked_term("the nao la tham nhung?") == "tham nhung"
     assert asked_term("Định nghĩa về tiếp cận thông tin như thế nào?") == "tiep can thong tin"
     assert definiendum("Quy định hành chính là những quy định về …") == "Quy định hành chính"
@@ -400,3 +403,28 @@ def test_a_what_is_question_names_the_section_headed_by_its_subject() -> None:
     assert _named_section(QueryTerms.of("Kế hoạch đặt ra những yêu cầu gì?"), ranked) is None
     # A definition question asks for a definition, not a section of that name.
     assert _named_section(QueryTerms.of("Mục đích được hiểu là gì?"), ranked) is None
+
+
+def test_a_row_of_a_provincial_decision_is_about_its_province(
+    tmp_path: Path, make_assistant: Callable[..., Any]
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "qd.md").write_text(
+        "---\nid: qd-hoa-dong\ndoc_type: Quyết định\nnumber: 88/QĐ-UBND\n"
+        "issuer: Ủy ban nhân dân tỉnh Hòa Đông\ntitle: Công bố danh mục thủ tục mẫu\n---\n\n"
+        "# QUYẾT ĐỊNH\n\n## Phụ lục. Danh mục thủ tục mẫu\n\n"
+        "| TT | Tên thủ tục | Lệ phí |\n|---|---|---|\n"
+        "| 1 | Chứng thực chữ ký mẫu | 10.000 đồng/trường hợp |\n"
+        "| 2 | Cấp bản sao mẫu | 2.000 đồng/trang |\n",
+        encoding="utf-8",
+    )
+    assistant = make_assistant(corpus_dir=corpus)
+    assert assistant.ingest().ok
+    for question in (
+        "Ở Hòa Đông, lệ phí chứng thực chữ ký mẫu là bao nhiêu?",
+        "o hoa dong, le phi chung thuc chu ky mau la bao nhieu?",
+    ):
+        answer = assistant.ask(question)
+        assert answer.grounded and not answer.partial, answer.answer
+        assert "10.000 đồng" in answer.citations[0].quote, answer.answer

@@ -179,19 +179,21 @@ class Answerer:
         cited = [p.chunk.page_content for p in composition.points]
         query = evidence.query
         # A passage is about a name its document bears too ("Quyết định 1766/QĐ-UBND").
-        bearer = {
-            p.chunk.page_content: " ".join(
-                str(p.chunk.metadata.get(k, "") or "") for k in ("title", "number", "section")
-            )
-            for p in composition.points
-        }
+        points = {p.chunk.page_content: p for p in composition.points}
+
+        def about(text: str) -> bool:
+            point = points.get(text)
+            if point is None:
+                return query.names_found(term_set(text))
+            chunk = point.chunk
+            named = evidence.stats.named_terms(chunk.id or "", text, chunk.metadata, point.entry)
+            return query.names_found(named)
+
         missing = missing_items(
             asked_items(evidence.condensed.question),
             cited,
             query.topic,
-            (lambda text: query.names_found(term_set(f"{bearer.get(text, '')}\n{text}")))
-            if query.entities
-            else None,
+            about if query.entities else None,
         )
         if self_hedged([p.unit.text for p in composition.points]):
             missing.append(UNVERIFIED)
@@ -284,7 +286,9 @@ class Answerer:
                 else stats.coverage(unnamed, stats.terms_of(s.hit.chunk_id, s.hit.text)),
                 s.dense,
             )
-            and query.names_found(stats.terms_of(s.hit.chunk_id, s.hit.text))
+            and query.names_found(
+                stats.named_terms(s.hit.chunk_id, s.hit.text, s.hit.metadata, s.entry)
+            )
             and query.number_found(s.hit.text)
             for s in scored
         )

@@ -110,7 +110,7 @@ def definiendum(text: str) -> str:
 # gì?", "X là gì?", "thế nào là X?", "định nghĩa (về) X (như thế nào)", "khái niệm X".
 _ASKED_TERM = (
     re.compile(
-        r"^(?:theo [^,]+ ?, )?(.+?) "
+        r"^(?:(?:theo|trong|tai|o) [^,]+ ?, )?(.+?) "
         r"(?:duoc hieu (?:la gi|nhu the nao|the nao|la)|nghia la gi|la gi)\b"
     ),
     re.compile(r"\b(?:the nao la|the nao duoc goi la) (.+?)(?: theo\b|$)"),

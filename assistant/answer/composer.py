@@ -153,7 +153,9 @@ class ExtractiveComposer:
             fitting = [
                 s
                 for s in scored
-                if query.names_found(stats.terms_of(s.hit.chunk_id, s.hit.text))
+                if query.names_found(
+                    stats.named_terms(s.hit.chunk_id, s.hit.text, s.hit.metadata, s.entry)
+                )
                 and query.number_found(s.hit.text)
             ]
             scored = fitting or scored

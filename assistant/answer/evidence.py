@@ -351,11 +351,28 @@ class CorpusStats:
         self.sections = snapshot.sections
         self.position = snapshot.position
         self._units: dict[str, list[Unit]] = {}
+        self._bearers: dict[str, frozenset[str]] = {}
 
     def terms_of(self, chunk_id: str, text: str) -> frozenset[str]:
         """The term set of a chunk (computed on the fly for a chunk not in the snapshot)."""
         found = self.chunk_terms.get(chunk_id)
         return found if found is not None else term_set(text)
+
+    def named_terms(
+        self, chunk_id: str, text: str, meta: Mapping[str, Any], entry: ManifestEntry | None
+    ) -> frozenset[str]:
+        """The chunk's terms and those of the document that bears it (title, issuer,
+        number): a row of a decision of UBND tỉnh Bình Thuận is about Bình Thuận though
+        the row never says so. For checking the names a question mentions."""
+        doc_id = str(meta.get("document_id", "") or "")
+        bearer = self._bearers.get(doc_id)
+        if bearer is None:
+            parts = [str(meta.get(k, "") or "") for k in ("title", "number")]
+            if entry is not None:
+                parts += [entry.title, entry.issuer, entry.number]
+            bearer = term_set("\n".join(parts))
+            self._bearers[doc_id] = bearer
+        return self.terms_of(chunk_id, text) | bearer
 
     def units(self, chunk: Document) -> list[Unit]:
         """The quotable units of *chunk* (cached for this request)."""
