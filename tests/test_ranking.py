@@ -428,3 +428,40 @@ def test_a_row_of_a_provincial_decision_is_about_its_province(
         answer = assistant.ask(question)
         assert answer.grounded and not answer.partial, answer.answer
         assert "10.000 đồng" in answer.citations[0].quote, answer.answer
+
+
+def test_a_provision_is_read_with_the_clauses_it_cites(
+    tmp_path: Path, make_assistant: Callable[..., Any]
+) -> None:
+    from assistant.index.instruments import clause_references, own_clauses
+
+    cited = "Thông tin quy định tại các khoản 7, 8 và 9 Điều 11 của Luật này phải được niêm yết."
+    assert clause_references(cited) == {("11", "7"), ("11", "8"), ("11", "9")}
+    assert own_clauses("Điều 11 khoản 9 Luật số 10/2022/QH15") == {("11", "9")}
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "luat.txt").write_text(
+        "QUỐC HỘI\nSố: 12/2020/QH14\n\nLUẬT\nVỀ CÔNG KHAI MẪU\n\n"
+        "Điều 11. Nội dung công khai mẫu\n\n"
+        "1. Kế hoạch sử dụng đất mẫu của xã.\n\n"
+        "9. Danh sách gọi nhập ngũ mẫu, chính sách hỗ trợ mẫu của xã.\n\n"
+        "Điều 13. Hình thức công khai mẫu\n\n"
+        "1. Niêm yết tại trụ sở.\n\n"
+        "3. Thông tin quy định tại các khoản 7, 8 và 9 Điều 11 của Luật này phải được đọc trên "
+        "hệ thống phát thanh ít nhất 03 ngày liên tiếp.\n",
+        encoding="utf-8",
+    )
+    (corpus / "thong-tu.txt").write_text(
+        "BỘ MẪU\nSố: 05/2021/TT-BM\n\nTHÔNG TƯ\nVỀ CHI PHÍ MẪU\n\n"
+        "Điều 5. Chi phí mẫu\n\n"
+        "Chi phát thanh trên loa của xã về chính sách hỗ trợ mẫu: 02 ngày một lần.\n",
+        encoding="utf-8",
+    )
+    assistant = make_assistant(corpus_dir=corpus)
+    assert assistant.ingest().ok
+    answer = assistant.ask(
+        "Danh sách gọi nhập ngũ mẫu, chính sách hỗ trợ mẫu của xã phải được phát trên loa "
+        "ít nhất mấy ngày?"
+    )
+    assert answer.grounded, answer.answer
+    assert "ít nhất 03 ngày liên tiếp" in answer.citations[0].quote, answer.answer

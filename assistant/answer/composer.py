@@ -29,6 +29,7 @@ from assistant.answer.evidence import (
     without_urls,
 )
 from assistant.answer.model import Answer, Citation, RelatedDocument
+from assistant.index.instruments import clause_references
 from assistant.index.snapshot import innermost_heading
 from assistant.storage import ManifestEntry
 from ingest.model import SECTION_SEPARATOR
@@ -189,6 +190,7 @@ class ExtractiveComposer:
         # A sentence inherits part of its passage's retrieval score: of two sentences
         # covering the question alike, the one in the passage the retrievers rank first.
         prior = {p.hit.chunk_id: PASSAGE_PRIOR * p.hit.score for p in passages}
+        referenced = {p.hit.chunk_id: p.referenced for p in passages}
         focus = passages[0]
         if intent is not None:
             for pattern, same_section in _intent_patterns(intent):
@@ -222,10 +224,13 @@ class ExtractiveComposer:
             if chunk is None:
                 continue
             heading = stats.heading_terms.get(cid, frozenset())
+            cited = referenced.get(cid, frozenset())
             role = query.role
             role_chunk = role is not None and plays(role, innermost_heading(chunk.metadata))
             for unit in stats.units(chunk):
-                score = self._unit_score(query, unit.text, heading, stats) + prior.get(cid, 0.0)
+                # A sentence citing retrieved clauses is read with them.
+                context = heading | cited if cited and clause_references(unit.text) else heading
+                score = self._unit_score(query, unit.text, context, stats) + prior.get(cid, 0.0)
                 if role is not None and (role_chunk or plays(role, "", unit.text)):
                     score += self._role_bonus(query, unit.text)
                 # The passage's instrument preference carries over to its sentences.

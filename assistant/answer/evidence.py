@@ -28,7 +28,12 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.documents import Document
 
 from assistant.answer.article_roles import ArticleRole, plays, role_of
-from assistant.index.instruments import number_key, part_of_section
+from assistant.index.instruments import (
+    clause_references,
+    number_key,
+    own_clauses,
+    part_of_section,
+)
 from assistant.index.snapshot import SOURCE_NOTE, innermost_heading, without_urls
 from ingest.model import SECTION_SEPARATOR
 from vntext.lexicon import ABBREVIATIONS, LEGAL_REFERENCE
@@ -547,6 +552,9 @@ class ScoredHit:
     the refusal gate reads the coverage itself."""
     role: bool = False
     """The passage is the standard article the question asks for (:mod:`article_roles`)."""
+    referenced: frozenset[str] = frozenset()
+    """Terms of the retrieved clauses this passage applies to ("Thông tin quy định tại
+    các khoản 7, 8, 9 Điều 11 … phải được niêm yết"): its coverage includes them."""
 
     @property
     def relevance(self) -> float:
@@ -710,10 +718,22 @@ def score_hits(
         named = named_documents(query.text, entries)
     numbers = named_numbers(query.text) + tuple(number_key(e.number) for e in named if e.number)
     amended = stats.snapshot.amended_by
+    # Clauses among the hits, by instrument: a provision that cites them applies to them.
+    clauses: dict[tuple[tuple[str, str], str, str], frozenset[str]] = {}
+    for hit in hits:
+        for article, clause in own_clauses(str(hit.metadata.get("section_ref", "") or "")):
+            key = (instrument_of(hit.metadata), article, clause)
+            clauses[key] = clauses.get(key, frozenset()) | stats.terms_of(hit.chunk_id, hit.text)
     scored = []
     for hit in hits:
         entry = entries.get(hit.document_id)
-        coverage = stats.coverage(query, stats.terms_of(hit.chunk_id, hit.text))
+        terms = stats.terms_of(hit.chunk_id, hit.text)
+        referenced: frozenset[str] = frozenset()
+        if clauses:
+            instrument = instrument_of(hit.metadata)
+            for article, clause in clause_references(hit.text):
+                referenced |= clauses.get((instrument, article, clause), frozenset())
+        coverage = stats.coverage(query, terms | referenced)
         if entry is not None and entry.status == "superseded":
             coverage *= SUPERSEDED_PENALTY
         heading = stats.heading_terms.get(hit.chunk_id)
@@ -731,5 +751,5 @@ def score_hits(
         role = query.role is not None and plays(
             query.role, innermost_heading(hit.metadata), hit.text
         )
-        scored.append(ScoredHit(hit, coverage, heading_coverage, entry, weight, role))
+        scored.append(ScoredHit(hit, coverage, heading_coverage, entry, weight, role, referenced))
     return sorted(scored, key=lambda s: (-round(s.relevance, 9), s.hit.rank))

@@ -103,3 +103,33 @@ def _arabic(numeral: str) -> str:
         value = _ROMAN[c]
         total += -value if i + 1 < len(upper) and _ROMAN[upper[i + 1]] > value else value
     return str(total)
+
+
+# "khoản 9 Điều 11", "các khoản 7, 8, 9, 10, 11 và 12 Điều 11 của Luật này".
+_CLAUSE_REFERENCE = re.compile(
+    r"\bkhoản\s+((?:\d{1,3}[a-zđ]?\s*(?:,|và)\s*)*\d{1,3}[a-zđ]?)\s+(?:của\s+)?Điều\s+(\d{1,3}[a-zđ]?)\b",
+    re.IGNORECASE,
+)
+_CLAUSES = re.compile(r"\d{1,3}[a-zđ]?")
+# A passage's own place: "Điều 11 khoản 9", "Điều 12 khoản 5, 6 Luật số 42/2013/QH13".
+_OWN_CLAUSES = re.compile(r"^Điều\s+(\d{1,3}[a-zđ]?)(?:\s+khoản\s+([\d, ]+))?", re.IGNORECASE)
+
+
+def clause_references(text: str) -> frozenset[tuple[str, str]]:
+    """(article, clause) pairs *text* refers to in its own instrument ("quy định tại
+    khoản 9 Điều 11" → ("11", "9")). Drafting formula of Vietnamese legal texts: a
+    provision applies to the clauses it cites ("Thông tin quy định tại các khoản 7, 8, 9
+    … Điều 11 … phải được niêm yết …")."""
+    out: set[tuple[str, str]] = set()
+    for clauses, article in _CLAUSE_REFERENCE.findall(text):
+        out.update((article.lower(), c.lower()) for c in _CLAUSES.findall(clauses))
+    return frozenset(out)
+
+
+def own_clauses(section_ref: str) -> frozenset[tuple[str, str]]:
+    """The (article, clause) pairs a passage holds, from its section reference."""
+    match = _OWN_CLAUSES.match(section_ref.strip())
+    if not match or not match.group(2):
+        return frozenset()
+    article = match.group(1).lower()
+    return frozenset((article, c) for c in _CLAUSES.findall(match.group(2)))
