@@ -230,3 +230,10 @@ def test_a_count_of_listed_items_is_answered_by_the_list() -> None:
     # A count of things in the world is not a list's length.
     count = asked_items("Ban Quản lý có bao nhiêu công chức?")
     assert missing_items(count, [listed], ("cong_chuc",)) == count
+
+
+def test_no_charge_answers_a_question_about_a_fee() -> None:
+    asked = asked_items("Lệ phí chứng thực bản sao là bao nhiêu?")
+    for quote in ("Miễn lệ phí", "Không thu phí đối với hồ sơ này", "2.000 đồng/trang"):
+        assert missing_items(asked, [quote]) == [], quote
+    assert missing_items(asked, ["Theo quy định của Bộ Tài chính"]) == asked

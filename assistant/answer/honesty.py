@@ -42,7 +42,11 @@ class AskedItem:
 
 
 _NUM = r"(?:\d[\d.,]*|mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi|tram|nghin|ngan|trieu|ty)"
-_MONEY = re.compile(rf"{_NUM}\s*(?:nghin |trieu |ty )?(?:dong|vnd|d\b)|\d[\d.,]*\s*(?:%|phan tram)")
+_MONEY = re.compile(
+    rf"{_NUM}\s*(?:nghin |trieu |ty )?(?:dong|vnd|d\b)|\d[\d.,]*\s*(?:%|phan tram)|"
+    # No charge is an amount too: "miễn phí", "miễn lệ phí", "không thu phí".
+    r"\bmien (?:phi|le phi|thu)\b|\bkhong (?:thu |mat |phai nop )?(?:phi|le phi)\b"
+)
 _DATE = re.compile(
     r"\b\d{1,2}/\d{1,2}/\d{2,4}\b|\bngay \d{1,2} thang \d{1,2}\b|\bnam (?:19|20)\d{2}\b|"
     r"\b(?:19|20)\d{2}\b|\bthang \d{1,2}/\d{4}\b|\bquy [ivx1-4]+\b|"
