@@ -106,6 +106,23 @@ def corpus_assistant(
     yield assistant
 
 
+@pytest.fixture
+def ingested(tmp_path: Path, make_assistant: Callable[..., Any]) -> Callable[[dict[str, str]], Any]:
+    """Build an assistant over a corpus of the given files (name -> text), ingested."""
+
+    def build(files: dict[str, str]) -> Any:
+        corpus = tmp_path / "corpus"
+        corpus.mkdir(exist_ok=True)
+        for name, text in files.items():
+            (corpus / name).write_text(text, encoding="utf-8")
+        assistant = make_assistant(corpus_dir=corpus)
+        report = assistant.ingest()
+        assert report.ok, report.failed
+        return assistant
+
+    return build
+
+
 def store_chunks(store: Any, embeddings: Any, chunks: list[Any]) -> None:
     """Store loose chunks in a real store as a writer would (simulates crash leftovers)."""
     from assistant.index.ingestion import embedding_text

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from assistant.answer.answerer import Answerer
@@ -173,23 +172,19 @@ def test_a_quiz_style_check_is_read_for_its_question() -> None:
 
 
 def test_a_passage_that_only_names_what_was_asked_is_no_answer(
-    tmp_path: Path, make_assistant: Callable[..., Any]
+    ingested: Callable[[dict[str, str]], Any],
 ) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "luat.txt").write_text(
+    files: dict[str, str] = {}
+    files["luat.txt"] = (
         "QUỐC HỘI\nSố: 12/2020/QH14\n\nLUẬT\nVỀ TIẾP DÂN MẪU\n\n"
         "Điều 5. Tiếp dân mẫu định kỳ\n\nThủ trưởng cơ quan chuyên môn tiếp dân mẫu định kỳ "
-        "ít nhất 01 ngày trong một tháng tại trụ sở tiếp dân mẫu.\n",
-        encoding="utf-8",
+        "ít nhất 01 ngày trong một tháng tại trụ sở tiếp dân mẫu.\n"
     )
-    (corpus / "ghi-chu.txt").write_text(
+    files["ghi-chu.txt"] = (
         "GHI CHÚ\n\nTừ năm 2025, tỉnh Hòa Đông được sắp xếp vào thành phố Hải Đông; Sở Nội vụ "
-        "của tỉnh được hợp nhất vào Sở Nội vụ thành phố Hải Đông.\n",
-        encoding="utf-8",
+        "của tỉnh được hợp nhất vào Sở Nội vụ thành phố Hải Đông.\n"
     )
-    assistant = make_assistant(corpus_dir=corpus)
-    assert assistant.ingest().ok
+    assistant = ingested(files)
     # Only the note names "Sở Nội vụ" and "Hải Đông", and it is not about receiving
     # citizens: it is no answer (its coverage comes from the names alone).
     for question in (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from assistant.answer.evidence import (
@@ -102,30 +101,26 @@ def test_an_amending_document_is_recognised_by_its_formula() -> None:
 
 
 def test_the_amending_clause_outranks_the_article_it_rewrites(
-    tmp_path: Path, make_assistant: Callable[..., Any]
+    ingested: Callable[[dict[str, str]], Any],
 ) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
+    files: dict[str, str] = {}
     header = (
         "CHÍNH PHỦ\nSố: {number}\nHà Nội, ngày 01 tháng 01 năm {year}\n\nNGHỊ ĐỊNH\n{title}\n\n"
     )
-    (corpus / "goc.txt").write_text(
+    files["goc.txt"] = (
         header.format(number="10/2020/NĐ-CP", year=2020, title="VỀ CÔNG BỐ THỦ TỤC MẪU")
         + "Điều 5. Thời hạn công bố thủ tục mẫu\n\n"
         "Quyết định công bố thủ tục mẫu phải được ban hành chậm nhất trước 10 (mười) ngày "
-        "làm việc tính đến ngày văn bản có hiệu lực.\n",
-        encoding="utf-8",
+        "làm việc tính đến ngày văn bản có hiệu lực.\n"
     )
-    (corpus / "sua-doi.txt").write_text(
+    files["sua-doi.txt"] = (
         header.format(number="11/2021/NĐ-CP", year=2021, title="SỬA ĐỔI NGHỊ ĐỊNH VỀ THỦ TỤC MẪU")
         + "Điều 1. Sửa đổi, bổ sung một số điều của Nghị định số 10/2020/NĐ-CP như sau:\n\n"
         "1. Sửa đổi Điều 5:\n\n“Điều 5. Thời hạn công bố thủ tục mẫu\n\n"
         "Quyết định công bố thủ tục mẫu phải được ban hành chậm nhất trước 20 (hai mươi) ngày "
-        "làm việc tính đến ngày văn bản có hiệu lực.”\n",
-        encoding="utf-8",
+        "làm việc tính đến ngày văn bản có hiệu lực.”\n"
     )
-    assistant = make_assistant(corpus_dir=corpus)
-    assert assistant.ingest().ok
+    assistant = ingested(files)
     for question in (
         "Quyết định công bố thủ tục mẫu phải ban hành trước bao nhiêu ngày làm việc?",
         "quyet dinh cong bo thu tuc mau phai ban hanh truoc bao nhieu ngay lam viec?",
@@ -147,22 +142,19 @@ def test_a_count_may_be_spelled_out_after_its_digits() -> None:
 
 
 def test_a_provision_loaded_twice_is_quoted_once(
-    tmp_path: Path, make_assistant: Callable[..., Any]
+    ingested: Callable[[dict[str, str]], Any],
 ) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
     provision = (
         "Việc kê khai tài sản mẫu phải hoàn thành trước ngày 31 tháng 12 của năm có biến động "
         "về tài sản mẫu."
     )
-    for name, number in (("luat.txt", "10/2020/QH14"), ("ban-sao.txt", "11/2020/QH14")):
-        (corpus / name).write_text(
-            f"QUỐC HỘI\nSố: {number}\n\nLUẬT\nVỀ TÀI SẢN MẪU\n\n"
-            f"Điều 3. Thời điểm kê khai tài sản mẫu\n\n{provision}\n",
-            encoding="utf-8",
-        )
-    assistant = make_assistant(corpus_dir=corpus)
-    assert assistant.ingest().ok
+    assistant = ingested(
+        {
+            name: f"QUỐC HỘI\nSố: {number}\n\nLUẬT\nVỀ TÀI SẢN MẪU\n\n"
+            f"Điều 3. Thời điểm kê khai tài sản mẫu\n\n{provision}\n"
+            for name, number in (("luat.txt", "10/2020/QH14"), ("ban-sao.txt", "11/2020/QH14"))
+        }
+    )
     answer = assistant.ask("Việc kê khai tài sản mẫu phải hoàn thành trước ngày nào?")
     assert answer.grounded, answer.answer
     quotes = [c.quote for c in answer.citations]
@@ -206,27 +198,23 @@ def test_what_a_loaded_law_ends_is_read_from_its_formula() -> None:
 
 
 def test_a_provision_a_loaded_law_ended_yields_and_is_flagged(
-    tmp_path: Path, make_assistant: Callable[..., Any]
+    ingested: Callable[[dict[str, str]], Any],
 ) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "cu.txt").write_text(
+    files: dict[str, str] = {}
+    files["cu.txt"] = (
         "QUỐC HỘI\nSố: 02/2011/QH13\n\nLUẬT\nKHIẾU NẠI MẪU\n\n"
         "Chương 5. TIẾP DÂN MẪU\n\nĐiều 61. Chủ tịch xã mẫu tiếp dân mẫu mỗi tuần\n\n"
-        "Chủ tịch xã mẫu tiếp dân mẫu mỗi tuần ít nhất một ngày.\n",
-        encoding="utf-8",
+        "Chủ tịch xã mẫu tiếp dân mẫu mỗi tuần ít nhất một ngày.\n"
     )
-    (corpus / "moi.txt").write_text(
+    files["moi.txt"] = (
         "QUỐC HỘI\nSố: 42/2013/QH13\n\nLUẬT\nTIẾP DÂN MẪU\n\n"
         "Điều 15. Trách nhiệm của người đứng đầu\n\n"
         "Chủ tịch xã mẫu tiếp dân mẫu mỗi tuần ít nhất hai ngày.\n\n"
         "Điều 36. Hiệu lực thi hành\n\n"
         "Chương V của Luật khiếu nại mẫu số 02/2011/QH13 hết hiệu lực thi hành kể từ ngày "
-        "Luật này có hiệu lực.\n",
-        encoding="utf-8",
+        "Luật này có hiệu lực.\n"
     )
-    assistant = make_assistant(corpus_dir=corpus)
-    assert assistant.ingest().ok
+    assistant = ingested(files)
     answer = assistant.ask("Chủ tịch xã mẫu tiếp dân mẫu mỗi tuần mấy ngày?")
     assert answer.grounded, answer.answer
     assert "hai ngày" in answer.citations[0].quote, answer.answer
@@ -292,30 +280,26 @@ def test_questions_about_a_standard_article_are_recognised() -> None:
 
 
 def test_a_standard_article_answers_the_question_that_asks_for_it(
-    tmp_path: Path, make_assistant: Callable[..., Any]
+    ingested: Callable[[dict[str, str]], Any],
 ) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "qd.txt").write_text(
+    files: dict[str, str] = {}
+    files["qd.txt"] = (
         "ỦY BAN NHÂN DÂN TỈNH MẪU\nSố: 77/QĐ-UBND\nTỉnh Mẫu, ngày 03 tháng 8 năm 2020\n\n"
         "QUYẾT ĐỊNH\nVề việc công bố quy trình mẫu\n\n"
         "Điều 1. Công bố kèm theo Quyết định này quy trình mẫu giải quyết hồ sơ mẫu; quy trình "
         "mẫu áp dụng từ ngày công bố trên trang thông tin của tỉnh.\n\n"
         "Điều 2. Quyết định này có hiệu lực kể từ ngày ký ban hành.\n\n"
-        "Điều 3. Chánh Văn phòng Ủy ban nhân dân tỉnh chịu trách nhiệm thi hành Quyết định này.\n",
-        encoding="utf-8",
+        "Điều 3. Chánh Văn phòng Ủy ban nhân dân tỉnh chịu trách nhiệm thi hành Quyết định này.\n"
     )
-    (corpus / "luat.txt").write_text(
+    files["luat.txt"] = (
         "QUỐC HỘI\nSố: 12/2020/QH14\n\nLUẬT\nVỀ HỒ SƠ MẪU\n\n"
         "Điều 2. Giải thích từ ngữ\n\nTrong Luật này, các từ ngữ dưới đây được hiểu như sau:\n\n"
         "1. Bộ phận một cửa là nơi tiếp nhận hồ sơ mẫu và trả kết quả.\n\n"
         "2. Hồ sơ mẫu là tập tài liệu do tổ chức lập để đề nghị cấp phép.\n\n"
         "Điều 5. Nộp hồ sơ mẫu\n\nTổ chức nộp hồ sơ mẫu tại bộ phận một cửa; hồ sơ mẫu được "
-        "tiếp nhận và hồ sơ mẫu được trả kết quả tại bộ phận một cửa.\n",
-        encoding="utf-8",
+        "tiếp nhận và hồ sơ mẫu được trả kết quả tại bộ phận một cửa.\n"
     )
-    assistant = make_assistant(corpus_dir=corpus)
-    assert assistant.ingest().ok
+    assistant = ingested(files)
     for question in (
         "Quyết định 77/QĐ-UBND có hiệu lực từ khi nào?",
         "quyet dinh 77/qd-ubnd co hieu luc tu khi nao?",
@@ -406,21 +390,18 @@ def test_a_what_is_question_names_the_section_headed_by_its_subject() -> None:
 
 
 def test_a_row_of_a_provincial_decision_is_about_its_province(
-    tmp_path: Path, make_assistant: Callable[..., Any]
+    ingested: Callable[[dict[str, str]], Any],
 ) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "qd.md").write_text(
+    files: dict[str, str] = {}
+    files["qd.md"] = (
         "---\nid: qd-hoa-dong\ndoc_type: Quyết định\nnumber: 88/QĐ-UBND\n"
         "issuer: Ủy ban nhân dân tỉnh Hòa Đông\ntitle: Công bố danh mục thủ tục mẫu\n---\n\n"
         "# QUYẾT ĐỊNH\n\n## Phụ lục. Danh mục thủ tục mẫu\n\n"
         "| TT | Tên thủ tục | Lệ phí |\n|---|---|---|\n"
         "| 1 | Chứng thực chữ ký mẫu | 10.000 đồng/trường hợp |\n"
-        "| 2 | Cấp bản sao mẫu | 2.000 đồng/trang |\n",
-        encoding="utf-8",
+        "| 2 | Cấp bản sao mẫu | 2.000 đồng/trang |\n"
     )
-    assistant = make_assistant(corpus_dir=corpus)
-    assert assistant.ingest().ok
+    assistant = ingested(files)
     for question in (
         "Ở Hòa Đông, lệ phí chứng thực chữ ký mẫu là bao nhiêu?",
         "o hoa dong, le phi chung thuc chu ky mau la bao nhieu?",
@@ -431,16 +412,15 @@ def test_a_row_of_a_provincial_decision_is_about_its_province(
 
 
 def test_a_provision_is_read_with_the_clauses_it_cites(
-    tmp_path: Path, make_assistant: Callable[..., Any]
+    ingested: Callable[[dict[str, str]], Any],
 ) -> None:
     from assistant.index.instruments import clause_references, own_clauses
 
     cited = "Thông tin quy định tại các khoản 7, 8 và 9 Điều 11 của Luật này phải được niêm yết."
     assert clause_references(cited) == {("11", "7"), ("11", "8"), ("11", "9")}
     assert own_clauses("Điều 11 khoản 9 Luật số 10/2022/QH15") == {("11", "9")}
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "luat.txt").write_text(
+    files: dict[str, str] = {}
+    files["luat.txt"] = (
         "QUỐC HỘI\nSố: 12/2020/QH14\n\nLUẬT\nVỀ CÔNG KHAI MẪU\n\n"
         "Điều 11. Nội dung công khai mẫu\n\n"
         "1. Kế hoạch sử dụng đất mẫu của xã.\n\n"
@@ -448,17 +428,14 @@ def test_a_provision_is_read_with_the_clauses_it_cites(
         "Điều 13. Hình thức công khai mẫu\n\n"
         "1. Niêm yết tại trụ sở.\n\n"
         "3. Thông tin quy định tại các khoản 7, 8 và 9 Điều 11 của Luật này phải được đọc trên "
-        "hệ thống phát thanh ít nhất 03 ngày liên tiếp.\n",
-        encoding="utf-8",
+        "hệ thống phát thanh ít nhất 03 ngày liên tiếp.\n"
     )
-    (corpus / "thong-tu.txt").write_text(
+    files["thong-tu.txt"] = (
         "BỘ MẪU\nSố: 05/2021/TT-BM\n\nTHÔNG TƯ\nVỀ CHI PHÍ MẪU\n\n"
         "Điều 5. Chi phí mẫu\n\n"
-        "Chi phát thanh trên loa của xã về chính sách hỗ trợ mẫu: 02 ngày một lần.\n",
-        encoding="utf-8",
+        "Chi phát thanh trên loa của xã về chính sách hỗ trợ mẫu: 02 ngày một lần.\n"
     )
-    assistant = make_assistant(corpus_dir=corpus)
-    assert assistant.ingest().ok
+    assistant = ingested(files)
     answer = assistant.ask(
         "Danh sách gọi nhập ngũ mẫu, chính sách hỗ trợ mẫu của xã phải được phát trên loa "
         "ít nhất mấy ngày?"
