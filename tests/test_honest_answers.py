@@ -232,3 +232,16 @@ def test_no_charge_answers_a_question_about_a_fee() -> None:
     for quote in ("Miễn lệ phí", "Không thu phí đối với hồ sơ này", "2.000 đồng/trang"):
         assert missing_items(asked, [quote]) == [], quote
     assert missing_items(asked, ["Theo quy định của Bộ Tài chính"]) == asked
+
+
+def test_a_name_or_address_mentioned_as_a_topic_is_not_asked() -> None:
+    def kinds(question: str) -> list[str]:
+        return [i.kind for i in asked_items(question)]
+
+    # Asked: a question word follows, or the question is just the item.
+    assert kinds("Họ tên người phát ngôn của Ban Quản lý là gì?") == ["person"]
+    assert kinds("Trụ sở tiếp công dân đặt ở địa chỉ nào?") == ["address"]
+    assert kinds("Địa chỉ trụ sở tiếp công dân tỉnh?") == ["address"]
+    # Named as a topic: a statement to check, a list of contents.
+    assert kinds("Người tố cáo phải cung cấp họ, tên, địa chỉ của mình, đúng hay sai?") == []
+    assert kinds("Hợp đồng ghi họ tên, địa chỉ của người đứng đầu đơn vị và ngày ký.") == []

@@ -87,10 +87,16 @@ _EMAIL_Q = re.compile(
 )
 _WEB_Q = re.compile(r"\b(?:trang web|website|dia chi trang|ten mien|duong dan)\b")
 _ACCOUNT_Q = re.compile(r"\bso tai khoan\b")
-_ADDRESS_Q = re.compile(r"\b(?:dia chi|o dau|dat o dau|tai dau|o cho nao)\b")
-_PERSON_Q = re.compile(
-    r"\b(?:ai la|la ai|ho ten|ho va ten|ten la gi|nguoi nao dang|ong nao|ba nao)\b"
-)
+_ADDRESS_Q = re.compile(r"\b(?:o dau|dat o dau|tai dau|o cho nao)\b")
+_PERSON_Q = re.compile(r"\b(?:ai la|la ai|ten la gi|nguoi nao dang|ong nao|ba nao)\b")
+# "địa chỉ" and "họ tên" are asked for when a question word follows them ("địa chỉ … ở
+# đâu / là gì", "họ tên … là gì") or the question is just the item ("Địa chỉ trụ sở …?"):
+# a statement to check ("người tố cáo phải cung cấp họ, tên, địa chỉ …, đúng hay sai?")
+# or a list of contents names them as a topic.
+_ADDRESS_WORD = re.compile(r"\bdia chi\b")
+_NAME_WORD = re.compile(r"\bho (?:va )?ten\b")
+_QUESTION_WORD = re.compile(r"\b(?:la gi|gi|nao|la ai|o dau|tai dau)\b")
+_CHECK_Q = re.compile(r"\b(?:dung hay sai|dung hay khong|co dung khong|dung khong)\b")
 
 
 def asked_items(question: str) -> list[AskedItem]:
@@ -133,13 +139,24 @@ def asked_items(question: str) -> list[AskedItem]:
         items.append(AskedItem("email", "địa chỉ thư điện tử", _EMAIL))
     if _WEB_Q.search(q):
         items.append(AskedItem("url", "địa chỉ trang thông tin điện tử", _URL))
-    elif _ADDRESS_Q.search(q):
+    elif _ADDRESS_Q.search(q) or _asks_for(_ADDRESS_WORD, q, question):
         items.append(AskedItem("address", "địa chỉ, địa điểm cụ thể", _ADDRESS))
     if _ACCOUNT_Q.search(q):
         items.append(AskedItem("account", "số tài khoản", _ACCOUNT))
-    if _PERSON_Q.search(q):
+    if _PERSON_Q.search(q) or _asks_for(_NAME_WORD, q, question):
         items.append(AskedItem("person", "họ tên người cụ thể", _PERSON))
     return items
+
+
+def _asks_for(word: re.Pattern[str], folded: str, question: str) -> bool:
+    """True when the folded question names *word* as what it asks: a question word
+    follows it, or the question ends with "?" and is no statement to check."""
+    found = word.search(folded)
+    if found is None:
+        return False
+    if _QUESTION_WORD.search(folded, found.end()):
+        return True
+    return question.rstrip().endswith("?") and not _CHECK_Q.search(folded)
 
 
 def _vi_unit(question: str, match: re.Match[str]) -> str:
