@@ -245,3 +245,12 @@ def test_a_name_or_address_mentioned_as_a_topic_is_not_asked() -> None:
     # Named as a topic: a statement to check, a list of contents.
     assert kinds("Người tố cáo phải cung cấp họ, tên, địa chỉ của mình, đúng hay sai?") == []
     assert kinds("Hợp đồng ghi họ tên, địa chỉ của người đứng đầu đơn vị và ngày ký.") == []
+
+
+def test_the_country_is_no_name_a_passage_must_mention() -> None:
+    from assistant.answer.evidence import QueryTerms
+
+    assert QueryTerms.of("Bản án của tòa án ở Việt Nam gồm những phần nào?").entities == ()
+    assert QueryTerms.of("Người Việt Nam ở nước ngoài có quyền tố cáo không?").entities == ()
+    named = QueryTerms.of("Sở Nội vụ ở Việt Nam làm gì?").entities
+    assert named == QueryTerms.of("Sở Nội vụ làm gì?").entities != ()

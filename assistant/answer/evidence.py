@@ -192,7 +192,11 @@ class QueryTerms:
             wants_unit=bool(_WHO_Q.search(norm) or _WHO_Q.search(folded_q)),
             wants_basis=bool(_BASIS_Q.search(norm) or _BASIS_Q.search(folded_q)),
             wants_list=bool(_LIST_Q.search(norm) or _LIST_Q.search(folded_q)),
-            entities=named_entities(question) or _known_entities(question, known_names),
+            entities=tuple(
+                e
+                for e in (named_entities(question) or _known_entities(question, known_names))
+                if set(e) - _IMPLIED_NAME_TERMS
+            ),
             wants_number=bool(
                 _NUMBER_Q.search(norm) or (folded_q == norm and _NUMBER_Q_FOLDED.search(norm))
             ),
@@ -245,6 +249,11 @@ class QueryTerms:
         unigrams = tuple(u for u in self.unigrams if u not in named)
         bigrams = tuple(b for b in self.bigrams if not set(b.split("_")) & named)
         return replace(self, unigrams=unigrams, bigrams=bigrams) if unigrams else self
+
+
+# Every loaded text is Vietnamese law or administration: the country ("ở Việt Nam",
+# "người Việt Nam") is no name a passage must mention.
+_IMPLIED_NAME_TERMS = frozenset(["viet_nam", "nguoi_viet", "nuoc_viet"])
 
 
 def _mentioned(entity: tuple[str, ...], terms: frozenset[str]) -> bool:
