@@ -64,16 +64,18 @@ RETRIEVE_K = 8
 """Passages retrieved per question (the answer quotes a few of them)."""
 
 LEXICAL_EXTRA = 4
+"""BM25 passages added to the fused hits when fusion ranked them out of the top k."""
+
 LAW_DEPTH = 12
 LAW_EXTRA = 4
 """When circulars are among the retrieved passages, up to LAW_EXTRA passages of other
 instruments from the next LAW_DEPTH results join them (a ministry's circular often
 repeats the article of the law it details, and a dozen circulars can fill the top)."""
+
 ROLE_SOURCES = 3
 """The best hits whose instruments' standard article is looked up (see _role_hits)."""
 ROLE_CHUNKS = 24
 """At most this many chunks of one standard article join the evidence."""
-"""BM25 passages added to the fused hits when fusion ranked them out of the top k."""
 
 MAX_LLM_PASSAGES = 6
 MIN_OWN_COVERAGE = 0.5
