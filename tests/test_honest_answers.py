@@ -254,3 +254,12 @@ def test_the_country_is_no_name_a_passage_must_mention() -> None:
     assert QueryTerms.of("Người Việt Nam ở nước ngoài có quyền tố cáo không?").entities == ()
     named = QueryTerms.of("Sở Nội vụ ở Việt Nam làm gì?").entities
     assert named == QueryTerms.of("Sở Nội vụ làm gì?").entities != ()
+
+
+def test_when_something_is_allowed_is_answered_by_a_condition() -> None:
+    allowed = asked_items("Thông tin thuộc bí mật nhà nước được tiếp cận khi nào?")
+    condition = "Công dân được tiếp cận thông tin thuộc bí mật nhà nước khi được giải mật."
+    assert missing_items(allowed, [condition], ("bi_mat", "nha_nuoc")) == []
+    # A date asked is still a date: "ngày nào" is not answered by a condition.
+    meeting = asked_items("Hội nghị đối thoại được tổ chức vào ngày nào?")
+    assert missing_items(meeting, ["Hội nghị đối thoại được tổ chức khi cần."], ("doi_thoai",))

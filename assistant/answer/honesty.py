@@ -80,6 +80,11 @@ _DATE_Q = re.compile(
     r"\b(?:khi nao|bao gio|ngay nao|thang nao|nam nao|tu nam nao|tu ngay nao|luc nao|"
     r"thoi diem nao|vao nam|vao ngay)\b"
 )
+_WHEN_ALLOWED = re.compile(r"\b(?:duoc|bi|phai)\b[a-z ]{0,60}\bkhi nao\b")
+_DATE_ONLY_Q = re.compile(
+    r"\b(?:ngay nao|thang nao|nam nao|tu nam nao|tu ngay nao|thoi diem nao|vao nam|vao ngay)\b"
+)
+_DATE_OR_CONDITION = re.compile(rf"{_DATE.pattern}|\btrong truong hop\b|\bkhi\b|\bneu\b")
 _PHONE_Q = re.compile(r"\b(?:so dien thoai|dien thoai|duong day nong|hotline|so may)\b")
 # An address is asked for, not the mailbox as a tool ("sử dụng hộp thư công vụ").
 _EMAIL_Q = re.compile(
@@ -132,7 +137,11 @@ def asked_items(question: str) -> list[AskedItem]:
             )
         )
     if _DATE_Q.search(q):
-        items.append(AskedItem("date", "thời điểm (ngày, tháng, năm) cụ thể", _DATE))
+        # "X được … khi nào?" in a legal question asks when X is allowed: a condition
+        # ("trong trường hợp …", "khi …", "nếu …") answers it as well as a date.
+        when = _WHEN_ALLOWED.search(q) and not _DATE_ONLY_Q.search(q)
+        pattern = _DATE_OR_CONDITION if when else _DATE
+        items.append(AskedItem("date", "thời điểm (ngày, tháng, năm) cụ thể", pattern))
     if _PHONE_Q.search(q):
         items.append(AskedItem("phone", "số điện thoại", _PHONE))
     if _EMAIL_Q.search(q):
