@@ -45,6 +45,12 @@ DocumentFilter = Annotated[list[str] | None, typer.Option("--document", help="L�
 DimensionFilter = Annotated[
     list[int] | None, typer.Option("--dimension", help="Lọc theo chỉ số PAPI (1–8).")
 ]
+# Options several commands share, declared once.
+JsonFlag = Annotated[bool, typer.Option("--json", help="In JSON.")]
+OutFile = Annotated[Path | None, typer.Option("--out", help="Ghi ra tệp.")]
+Today = Annotated[
+    str | None, typer.Option("--today", help="Ngày so hạn YYYY-MM-DD (mặc định: hôm nay).")
+]
 
 
 def _filters(document: list[str] | None, dimension: list[int] | None) -> dict[str, Any]:
@@ -103,7 +109,7 @@ def ingest(
 @app.command()
 def documents(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Liệt kê văn bản đã nạp / list ingested documents."""
     assistant = _assistant(ctx)
@@ -484,7 +490,7 @@ def _day(value: str | None) -> Any:
 def show(
     ctx: typer.Context,
     document_id: Annotated[str, typer.Argument(help="Mã văn bản.")],
-    as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Xem một văn bản và các đoạn đã lưu / a document's metadata and stored passages."""
     detail = _assistant(ctx).show(document_id)
@@ -519,10 +525,8 @@ def tasks(
     fmt: Annotated[
         str | None, typer.Option("--format", help="docx | xlsx | md | ics (xuất tệp).")
     ] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Ghi ra tệp.")] = None,
-    today: Annotated[
-        str | None, typer.Option("--today", help="Ngày so hạn YYYY-MM-DD (mặc định: hôm nay).")
-    ] = None,
+    out: OutFile = None,
+    today: Today = None,
 ) -> None:
     """Nhiệm vụ của từng đơn vị theo kế hoạch / each unit's tasks and deadlines."""
     assistant = _assistant(ctx)
@@ -570,10 +574,8 @@ def report(
     ctx: typer.Context,
     document: Annotated[str, typer.Option("--document", help="Mã văn bản (kế hoạch).")],
     fmt: Annotated[str, typer.Option("--format", help="docx | md")] = "md",
-    out: Annotated[Path | None, typer.Option("--out", help="Ghi ra tệp.")] = None,
-    today: Annotated[
-        str | None, typer.Option("--today", help="Ngày so hạn YYYY-MM-DD (mặc định: hôm nay).")
-    ] = None,
+    out: OutFile = None,
+    today: Today = None,
 ) -> None:
     """Báo cáo kết quả thực hiện kế hoạch (khung) / results report skeleton by dimension."""
     assistant = _assistant(ctx)
