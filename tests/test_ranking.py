@@ -442,3 +442,30 @@ def test_a_provision_is_read_with_the_clauses_it_cites(
     )
     assert answer.grounded, answer.answer
     assert "ít nhất 03 ngày liên tiếp" in answer.citations[0].quote, answer.answer
+
+
+def test_when_a_codified_law_took_effect_is_quoted_from_its_note(
+    ingested: Callable[[dict[str, str]], Any],
+) -> None:
+    assistant = ingested(
+        {
+            "phap-dien.md": "# Dân chủ mẫu\n\n## Chương I. NHỮNG QUY ĐỊNH CHUNG\n\n"
+            "### Điều 1.1.LQ.1. Phạm vi điều chỉnh\n\n"
+            "(Điều 1 Luật số 12/2022/QH15 Luật dân chủ mẫu ngày 10/11/2022 của Quốc hội, có "
+            "hiệu lực thi hành kể từ ngày 01/07/2023)\n\n"
+            "Luật này quy định về dân chủ mẫu ở xã mẫu.\n\n"
+            "### Điều 1.1.NĐ.1.4. Tổ chức lấy ý kiến mẫu\n\n"
+            "(Điều 4 Nghị định số 59/2023/NĐ-CP, có hiệu lực thi hành kể từ ngày 14/08/2023)\n\n"
+            "Chủ tịch xã mẫu quyết định hình thức lấy ý kiến mẫu về dân chủ mẫu.\n"
+        }
+    )
+    for question in (
+        "Luật dân chủ mẫu có hiệu lực từ ngày nào?",
+        "luat dan chu mau co hieu luc tu ngay nao?",
+    ):
+        answer = assistant.ask(question)
+        assert answer.grounded and not answer.partial, answer.answer
+        assert "kể từ ngày 01/07/2023" in answer.citations[0].quote, answer.answer
+    # Any other question quotes provisions, never the notes.
+    answer = assistant.ask("Ai quyết định hình thức lấy ý kiến mẫu?")
+    assert answer.grounded and all("hiệu lực thi hành" not in c.quote for c in answer.citations)

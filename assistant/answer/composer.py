@@ -191,6 +191,8 @@ class ExtractiveComposer:
         # covering the question alike, the one in the passage the retrievers rank first.
         prior = {p.hit.chunk_id: PASSAGE_PRIOR * p.hit.score for p in passages}
         referenced = {p.hit.chunk_id: p.referenced for p in passages}
+        # When a provision took effect is stated in its codification note.
+        effect = query.role is not None and query.role.name == "effect"
         focus = passages[0]
         if intent is not None:
             for pattern, same_section in _intent_patterns(intent):
@@ -227,7 +229,7 @@ class ExtractiveComposer:
             cited = referenced.get(cid, frozenset())
             role = query.role
             role_chunk = role is not None and plays(role, innermost_heading(chunk.metadata))
-            for unit in stats.units(chunk):
+            for unit in stats.units(chunk, notes=effect):
                 # A sentence citing retrieved clauses is read with them.
                 context = heading | cited if cited and clause_references(unit.text) else heading
                 score = self._unit_score(query, unit.text, context, stats) + prior.get(cid, 0.0)

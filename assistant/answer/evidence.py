@@ -364,7 +364,7 @@ class CorpusStats:
         self.chunks = snapshot.chunks
         self.sections = snapshot.sections
         self.position = snapshot.position
-        self._units: dict[str, list[Unit]] = {}
+        self._units: dict[tuple[str, bool], list[Unit]] = {}
         self._bearers: dict[str, frozenset[str]] = {}
 
     def terms_of(self, chunk_id: str, text: str) -> frozenset[str]:
@@ -388,17 +388,19 @@ class CorpusStats:
             self._bearers[doc_id] = bearer
         return self.terms_of(chunk_id, text) | bearer
 
-    def units(self, chunk: Document) -> list[Unit]:
-        """The quotable units of *chunk* (cached for this request)."""
+    def units(self, chunk: Document, notes: bool = False) -> list[Unit]:
+        """The quotable units of *chunk* (cached for this request); with *notes*, its
+        codification notes too ("(Điều 1 Luật số 10/2022/QH15 …, có hiệu lực thi hành
+        kể từ ngày 01/07/2023)"), which state when the codified provision took effect."""
         cid = chunk.id or ""
-        cached = self._units.get(cid)
+        cached = self._units.get((cid, notes))
         if cached is None:
             meta = chunk.metadata
             skip = [str(meta.get(k, "") or "") for k in ("heading", "title")]
             skip += str(meta.get("section", "") or "").split(SECTION_SEPARATOR)
             skip += [strip_heading_number(s) for s in list(skip)]
-            cached = passage_units(cid, chunk.page_content, skip)
-            self._units[cid] = cached
+            cached = passage_units(cid, chunk.page_content, skip, notes=notes)
+            self._units[(cid, notes)] = cached
         return cached
 
     def idf(self, term: str) -> float:
@@ -475,12 +477,15 @@ class Unit:
         return len(self.text.split())
 
 
-def passage_units(chunk_id: str, text: str, skip: Iterable[str] = ()) -> list[Unit]:
+def passage_units(
+    chunk_id: str, text: str, skip: Iterable[str] = (), notes: bool = False
+) -> list[Unit]:
     """Cut a stored passage into quotable units: one per non-heading line, markers dropped.
 
     Lines that only repeat a heading (folded equal to one of *skip*) or are pure
-    markup are left out. Each unit records its sentence spans (absolute offsets) so a
-    long bullet can be trimmed at sentence boundaries and stay a substring.
+    markup are left out, and codification notes unless *notes*. Each unit records its
+    sentence spans (absolute offsets) so a long bullet can be trimmed at sentence
+    boundaries and stay a substring.
     """
     skip_folded = {folded_text(s) for s in skip if s}
     units: list[Unit] = []
@@ -488,7 +493,9 @@ def passage_units(chunk_id: str, text: str, skip: Iterable[str] = ()) -> list[Un
     for line_no, line in enumerate(text.split("\n")):
         line_start = offset
         offset += len(line) + 1
-        if not line.strip() or line.lstrip().startswith("#") or SOURCE_NOTE.match(line):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if SOURCE_NOTE.match(line) and not notes:
             continue
         if _RECIPIENTS.match(fold(line.strip(" *_-"))):
             # "Nơi nhận:" opens the recipient list and signature block: never content.
