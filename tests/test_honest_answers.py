@@ -263,3 +263,21 @@ def test_when_something_is_allowed_is_answered_by_a_condition() -> None:
     # A date asked is still a date: "ngày nào" is not answered by a condition.
     meeting = asked_items("Hội nghị đối thoại được tổ chức vào ngày nào?")
     assert missing_items(meeting, ["Hội nghị đối thoại được tổ chức khi cần."], ("doi_thoai",))
+
+
+def test_who_where_and_when_questions_of_staff_are_read_as_asked() -> None:
+    def kinds(question: str) -> list[str]:
+        return [i.kind for i in asked_items(question)]
+
+    # "Ai … kinh phí?" asks who; "… là bao nhiêu?" asks the amount.
+    assert kinds("Ai hướng dẫn việc quản lý, sử dụng kinh phí cho hoạt động kiểm soát?") == []
+    assert kinds("Kinh phí thực hiện kế hoạch là bao nhiêu?") == ["money"]
+    # "Khi nào … phải …?" is answered by the cases the law lists.
+    sudden = asked_items("Khi nào người đứng đầu phải tiếp công dân đột xuất?")
+    cases = "Người đứng đầu tiếp công dân đột xuất trong các trường hợp sau đây: vụ việc gay gắt."
+    assert missing_items(sudden, [cases], ("tiep_cong", "cong_dan", "dot_xuat")) == []
+    # "… ở đâu?" by the place the law names; an address asked still needs an address.
+    where = asked_items("Thông tin phải được niêm yết ở đâu?")
+    assert missing_items(where, ["Thông tin được niêm yết tại trụ sở cơ quan."]) == []
+    address = asked_items("Địa chỉ trụ sở tiếp công dân tỉnh là gì?")
+    assert missing_items(address, ["Thông tin được niêm yết tại trụ sở cơ quan."]) == address

@@ -80,11 +80,15 @@ _DATE_Q = re.compile(
     r"\b(?:khi nao|bao gio|ngay nao|thang nao|nam nao|tu nam nao|tu ngay nao|luc nao|"
     r"thoi diem nao|vao nam|vao ngay)\b"
 )
-_WHEN_ALLOWED = re.compile(r"\b(?:duoc|bi|phai)\b[a-z ]{0,60}\bkhi nao\b")
+_WHEN_ALLOWED = re.compile(
+    r"\b(?:duoc|bi|phai)\b[a-z ]{0,60}\bkhi nao\b|\bkhi nao\b[a-z ]{0,60}\b(?:duoc|bi|phai)\b"
+)
 _DATE_ONLY_Q = re.compile(
     r"\b(?:ngay nao|thang nao|nam nao|tu nam nao|tu ngay nao|thoi diem nao|vao nam|vao ngay)\b"
 )
-_DATE_OR_CONDITION = re.compile(rf"{_DATE.pattern}|\btrong truong hop\b|\bkhi\b|\bneu\b")
+_DATE_OR_CONDITION = re.compile(
+    rf"{_DATE.pattern}|\btrong (?:cac |nhung )?truong hop\b|\bkhi\b|\bneu\b"
+)
 _PHONE_Q = re.compile(r"\b(?:so dien thoai|dien thoai|duong day nong|hotline|so may)\b")
 # An address is asked for, not the mailbox as a tool ("sử dụng hộp thư công vụ").
 _EMAIL_Q = re.compile(
@@ -101,6 +105,11 @@ _PERSON_Q = re.compile(r"\b(?:ai la|la ai|ten la gi|nguoi nao dang|ong nao|ba na
 _ADDRESS_WORD = re.compile(r"\bdia chi\b")
 _NAME_WORD = re.compile(r"\bho (?:va )?ten\b")
 _QUESTION_WORD = re.compile(r"\b(?:la gi|gi|nao|la ai|o dau|tai dau)\b")
+_WHO_BEFORE = re.compile(r"\b(?:ai|co quan nao|don vi nao|bo phan nao|cap nao)\b")
+_ADDRESS_OR_PLACE = re.compile(
+    rf"{_ADDRESS.pattern}|\b(?:tai|o|tren|den|gui)\s+(?:cac\s+)?(?:tru so|dia diem|noi|bo phan|"
+    r"co quan|uy ban|van phong|cong thong tin|trang thong tin|bang tin|phuong tien)\b"
+)
 _CHECK_Q = re.compile(r"\b(?:dung hay sai|dung hay khong|co dung khong|dung khong)\b")
 
 
@@ -108,7 +117,9 @@ def asked_items(question: str) -> list[AskedItem]:
     """The specific items *question* asks for (empty for open questions: "phải làm gì?")."""
     q = " ".join(folded_tokens(question))
     items: list[AskedItem] = []
-    if _MONEY_Q.search(q):
+    money = _MONEY_Q.search(q)
+    if money and not (_WHO_BEFORE.search(q, 0, money.start()) and "bao nhieu" not in q):
+        # "Ai hướng dẫn việc sử dụng kinh phí …?" asks who, not how much.
         items.append(AskedItem("money", "số tiền, mức kinh phí cụ thể", _MONEY))
     elif m := _COUNT_Q.search(q):
         head = (m.group(1) or m.group(2)).split()[0]
@@ -148,8 +159,11 @@ def asked_items(question: str) -> list[AskedItem]:
         items.append(AskedItem("email", "địa chỉ thư điện tử", _EMAIL))
     if _WEB_Q.search(q):
         items.append(AskedItem("url", "địa chỉ trang thông tin điện tử", _URL))
-    elif _ADDRESS_Q.search(q) or _asks_for(_ADDRESS_WORD, q, question):
+    elif _asks_for(_ADDRESS_WORD, q, question):
         items.append(AskedItem("address", "địa chỉ, địa điểm cụ thể", _ADDRESS))
+    elif _ADDRESS_Q.search(q):
+        # "… phải niêm yết ở đâu?" is answered by the place a law names ("tại trụ sở").
+        items.append(AskedItem("address", "địa chỉ, địa điểm cụ thể", _ADDRESS_OR_PLACE))
     if _ACCOUNT_Q.search(q):
         items.append(AskedItem("account", "số tài khoản", _ACCOUNT))
     if _PERSON_Q.search(q) or _asks_for(_NAME_WORD, q, question):
