@@ -281,3 +281,25 @@ def test_who_where_and_when_questions_of_staff_are_read_as_asked() -> None:
     assert missing_items(where, ["Thông tin được niêm yết tại trụ sở cơ quan."]) == []
     address = asked_items("Địa chỉ trụ sở tiếp công dân tỉnh là gì?")
     assert missing_items(address, ["Thông tin được niêm yết tại trụ sở cơ quan."]) == address
+
+
+def test_a_year_naming_the_law_asked_is_no_gap(
+    ingested: Callable[[dict[str, str]], Any],
+) -> None:
+    assistant = ingested(
+        {
+            "luat.txt": "QUỐC HỘI\nSố: 25/2018/QH14\n\nLUẬT\nTỐ GIÁC MẪU\n\n"
+            "Điều 30. Thời hạn giải quyết tố giác mẫu\n\n"
+            "Thời hạn giải quyết tố giác mẫu là không quá 30 ngày kể từ ngày thụ lý.\n"
+        }
+    )
+    for question in (
+        "Theo Luật Tố giác mẫu năm 2018, thời hạn giải quyết tố giác mẫu là bao lâu?",
+        "theo luat to giac mau nam 2018, thoi han giai quyet to giac mau la bao lau?",
+    ):
+        answer = assistant.ask(question)
+        assert answer.grounded and not answer.partial, answer.answer
+        assert "không quá 30 ngày" in answer.citations[0].quote
+    # Another year is a condition the law does not meet.
+    answer = assistant.ask("Năm 2030 thời hạn giải quyết tố giác mẫu là bao lâu?")
+    assert not answer.grounded or answer.partial, answer.answer

@@ -191,8 +191,18 @@ class Answerer:
             named = evidence.stats.named_terms(chunk.id or "", text, chunk.metadata, point.entry)
             return query.names_found(named)
 
+        # A year the question names with a document ("Luật Tố cáo năm 2018") is the
+        # document's own year, not a condition on the answer.
+        bearers = frozenset().union(
+            *(evidence.stats.bearer_terms(p.chunk.metadata, p.entry) for p in composition.points)
+        )
+        asked = [
+            item
+            for item in asked_items(evidence.condensed.question)
+            if not (item.kind == "year" and item.value in bearers)
+        ]
         missing = missing_items(
-            asked_items(evidence.condensed.question),
+            asked,
             cited,
             query.topic,
             about if query.entities else None,
@@ -285,7 +295,9 @@ class Answerer:
             self.gate.passes(
                 s.coverage
                 if unnamed is query
-                else stats.coverage(unnamed, stats.terms_of(s.hit.chunk_id, s.hit.text)),
+                else stats.coverage(
+                    unnamed, stats.named_terms(s.hit.chunk_id, s.hit.text, s.hit.metadata, s.entry)
+                ),
                 s.dense,
             )
             and query.names_found(

@@ -254,6 +254,7 @@ class QueryTerms:
 # Every loaded text is Vietnamese law or administration: the country ("ở Việt Nam",
 # "người Việt Nam") is no name a passage must mention.
 _IMPLIED_NAME_TERMS = frozenset(["viet_nam", "nguoi_viet", "nuoc_viet"])
+_YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 
 def _mentioned(entity: tuple[str, ...], terms: frozenset[str]) -> bool:
@@ -378,15 +379,24 @@ class CorpusStats:
         """The chunk's terms and those of the document that bears it (title, issuer,
         number): a row of a decision of UBND tỉnh Bình Thuận is about Bình Thuận though
         the row never says so. For checking the names a question mentions."""
+        return self.terms_of(chunk_id, text) | self.bearer_terms(meta, entry)
+
+    def bearer_terms(self, meta: Mapping[str, Any], entry: ManifestEntry | None) -> frozenset[str]:
+        """The terms that name a chunk's document: its title, issuer, number and year
+        ("Luật Tố cáo năm 2018"), cached per document."""
         doc_id = str(meta.get("document_id", "") or "")
         bearer = self._bearers.get(doc_id)
         if bearer is None:
             parts = [str(meta.get(k, "") or "") for k in ("title", "number")]
             if entry is not None:
-                parts += [entry.title, entry.issuer, entry.number]
+                parts += [entry.title, entry.issuer, entry.number, entry.doc_type]
+            years = {y for part in parts for y in _YEAR_IN_NAME.findall(part)}
+            if entry is not None:
+                years.update(_YEAR_IN_NAME.findall(entry.issue_date or ""))
+            parts += [f"năm {y}" for y in sorted(years)]
             bearer = term_set("\n".join(parts))
             self._bearers[doc_id] = bearer
-        return self.terms_of(chunk_id, text) | bearer
+        return bearer
 
     def units(self, chunk: Document, notes: bool = False) -> list[Unit]:
         """The quotable units of *chunk* (cached for this request); with *notes*, its
@@ -749,6 +759,8 @@ def score_hits(
             instrument = instrument_of(hit.metadata)
             for article, clause in clause_references(hit.text):
                 referenced |= clauses.get((instrument, article, clause), frozenset())
+        # A passage offers the words that name its document ("Luật Tố cáo năm 2018").
+        terms = terms | stats.bearer_terms(hit.metadata, entry)
         coverage = stats.coverage(query, terms | referenced)
         if entry is not None and entry.status == "superseded":
             coverage *= SUPERSEDED_PENALTY

@@ -39,6 +39,8 @@ class AskedItem:
     description: str
     pattern: re.Pattern[str]
     """Matched against the folded quote text."""
+    value: str = ""
+    """What the question itself says of the item, when it says it (the year of a year)."""
 
 
 _NUM = r"(?:\d[\d.,]*|mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi|tram|nghin|ngan|trieu|ty)"
@@ -137,7 +139,9 @@ def asked_items(question: str) -> list[AskedItem]:
                 items.append(AskedItem("count", what, re.compile(number)))
     for year in dict.fromkeys(_YEAR_Q.findall(q)):
         # A year named in the question is a condition: the passage must be about that year.
-        items.append(AskedItem("year", f"thông tin của năm {year}", re.compile(rf"\b{year}\b")))
+        items.append(
+            AskedItem("year", f"thông tin của năm {year}", re.compile(rf"\b{year}\b"), year)
+        )
     if _DONE_Q.search(q):
         # "đã … chưa?": documents state duties, not whether they were carried out.
         items.append(
