@@ -32,15 +32,32 @@ def raw_tokens(text: str) -> list[str]:
 
 def folded_tokens(text: str) -> list[str]:
     """Folded tokens of *text*; a compound number also yields its parts."""
-    out: list[str] = []
-    for token in _TOKEN.findall(fold(text)):
-        token = token.replace("_", "")
+    return _fold_tokens(text)[0]
+
+
+def _fold_tokens(text: str) -> tuple[list[str], list[str]]:
+    """(folded tokens with the parts of compound numbers, the tokens and bigrams of the
+    expansions of the administrative abbreviations *text* writes), folding it once.
+
+    Offices write "CCHC", "TTHC", "UBND" as often as the words; a question in words must
+    find a passage in abbreviations and the other way round. Only a standalone token
+    counts: "ubnd" inside a document number ("1766/QĐ-UBND") names the issuer, not a topic.
+    """
+    tokens: list[str] = []
+    expanded: list[str] = []
+    for raw in _TOKEN.findall(fold(text)):
+        expansion = ABBREVIATIONS.get(raw)
+        if expansion:
+            words = expansion.split()
+            expanded.extend(words)
+            expanded.extend(bigrams(words))
+        token = raw.replace("_", "")
         if not token:
             continue
-        out.append(token)
+        tokens.append(token)
         if _SEPARATORS.search(token):
-            out.extend(part for part in _SEPARATORS.split(token) if part)
-    return out
+            tokens.extend(part for part in _SEPARATORS.split(token) if part)
+    return tokens, expanded
 
 
 def bigrams(tokens: list[str]) -> Iterator[str]:
@@ -50,27 +67,10 @@ def bigrams(tokens: list[str]) -> Iterator[str]:
 
 def terms(text: str) -> list[str]:
     """Folded tokens followed by their adjacent bigrams (what BM25 counts), then the
-    words of each abbreviation's expansion (:func:`expansion_terms`)."""
-    tokens = folded_tokens(text)
-    return tokens + list(bigrams(tokens)) + expansion_terms(text)
-
-
-def expansion_terms(text: str) -> list[str]:
-    """Tokens and bigrams of the expansions of the administrative abbreviations *text*
-    writes ("CCHC" → "cai", "cach", …, "cai_cach", …).
-
-    Offices write "CCHC", "TTHC", "UBND" as often as the words; a question in words must
-    find a passage in abbreviations and the other way round. Only a standalone token
-    counts: "ubnd" inside a document number ("1766/QĐ-UBND") names the issuer, not a topic.
-    """
-    out: list[str] = []
-    for token in _TOKEN.findall(fold(text)):
-        expansion = ABBREVIATIONS.get(token)
-        if expansion:
-            words = expansion.split()
-            out.extend(words)
-            out.extend(bigrams(words))
-    return out
+    tokens and bigrams of each abbreviation's expansion ("CCHC" → "cai", "cach", …,
+    "cai_cach", …; see :func:`_fold_tokens`)."""
+    tokens, expanded = _fold_tokens(text)
+    return tokens + list(bigrams(tokens)) + expanded
 
 
 def term_set(text: str) -> frozenset[str]:
