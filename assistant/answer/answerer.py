@@ -53,7 +53,6 @@ from assistant.providers.chat_models import build_chat_model
 from assistant.storage import ManifestEntry
 from ingest.model import SECTION_SEPARATOR
 from vntext.normalize import canonical_tones, clean_text
-from vntext.tokens import term_set
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -181,15 +180,12 @@ class Answerer:
         cited = [p.chunk.page_content for p in composition.points]
         query = evidence.query
         # A passage is about a name its document bears too ("Quyết định 1766/QĐ-UBND").
-        points = {p.chunk.page_content: p for p in composition.points}
-
-        def about(text: str) -> bool:
-            point = points.get(text)
-            if point is None:
-                return query.names_found(term_set(text))
-            chunk = point.chunk
-            named = evidence.stats.named_terms(chunk.id or "", text, chunk.metadata, point.entry)
-            return query.names_found(named)
+        named_terms = {
+            p.chunk.page_content: evidence.stats.named_terms(
+                p.chunk.id or "", p.chunk.page_content, p.chunk.metadata, p.entry
+            )
+            for p in composition.points
+        }
 
         # A year the question names with a document ("Luật Tố cáo năm 2018") is the
         # document's own year, not a condition on the answer.
@@ -205,7 +201,7 @@ class Answerer:
             asked,
             cited,
             query.topic,
-            about if query.entities else None,
+            (lambda text: query.names_found(named_terms[text])) if query.entities else None,
         )
         if self_hedged([p.unit.text for p in composition.points]):
             missing.append(UNVERIFIED)
@@ -291,21 +287,17 @@ class Answerer:
         # A passage must cover the question besides naming what it names: the only
         # passage that mentions "Đà Nẵng" may be about something else entirely.
         unnamed = query.unnamed
-        sufficient = any(
-            self.gate.passes(
-                s.coverage
-                if unnamed is query
-                else stats.coverage(
-                    unnamed, stats.named_terms(s.hit.chunk_id, s.hit.text, s.hit.metadata, s.entry)
-                ),
-                s.dense,
+
+        def suffices(s: ScoredHit) -> bool:
+            terms = stats.named_terms(s.hit.chunk_id, s.hit.text, s.hit.metadata, s.entry)
+            coverage = s.coverage if unnamed is query else stats.coverage(unnamed, terms)
+            return (
+                self.gate.passes(coverage, s.dense)
+                and query.names_found(terms)
+                and query.number_found(s.hit.text)
             )
-            and query.names_found(
-                stats.named_terms(s.hit.chunk_id, s.hit.text, s.hit.metadata, s.entry)
-            )
-            and query.number_found(s.hit.text)
-            for s in scored
-        )
+
+        sufficient = any(suffices(s) for s in scored)
         own = condensed.own
         if sufficient and own is not None:
             sufficient = any(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from langchain_core.documents import Document
 
-from assistant.answer.article_roles import asked_term, defines, definiendum, plays
+from assistant.answer.article_roles import defines, definiendum, plays
 from assistant.answer.evidence import (
     CorpusStats,
     QueryTerms,
@@ -348,7 +348,7 @@ class ExtractiveComposer:
         if query.role is None or query.role.name != "definition":
             return ROLE_UNIT_BONUS
         term = definiendum(text)
-        return DEFINITION_BONUS if term and defines(term, asked_term(query.text)) else 0.0
+        return DEFINITION_BONUS if term and defines(term, query.asked) else 0.0
 
     def _unit_score(
         self, query: QueryTerms, text: str, heading: frozenset[str], stats: CorpusStats
@@ -633,7 +633,7 @@ def _named_section(query: QueryTerms, passages: list[ScoredHit]) -> ScoredHit | 
     """The first passage whose own heading is what an "X là gì?" question asks: the
     asked phrase starts with the heading ("Mục đích" for "Mục đích của kế hoạch … là
     gì?"). A heading of one syllable, or a definition question, never counts."""
-    asked = asked_term(query.text)
+    asked = query.asked
     if not asked or (query.role is not None and query.role.name == "definition"):
         return None
     for p in passages:

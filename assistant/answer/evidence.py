@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.documents import Document
 
-from assistant.answer.article_roles import ArticleRole, plays, role_of
+from assistant.answer.article_roles import ArticleRole, asked_term, plays, role_of
 from assistant.index.instruments import (
     clause_references,
     number_key,
@@ -147,6 +147,10 @@ class QueryTerms:
     answered by a passage that never mentions it."""
     role: ArticleRole | None = None
     """The standard article the question asks for (definitions, scope, entry into force)."""
+    asked: str = ""
+    """The phrase an "X là gì?" question asks about, folded (:func:`asked_term`)."""
+    counts_items: bool = False
+    """The question asks how many items something comprises ("gồm mấy bước?")."""
 
     @classmethod
     def of(cls, question: str, known_names: frozenset[str] = frozenset()) -> QueryTerms:
@@ -201,6 +205,8 @@ class QueryTerms:
                 _NUMBER_Q.search(norm) or (folded_q == norm and _NUMBER_Q_FOLDED.search(norm))
             ),
             role=role_of(norm),
+            asked=asked_term(question),
+            counts_items=bool(_COUNTS_ITEMS.search(" ".join(folded_tokens(question)))),
         )
 
     def number_found(self, text: str) -> bool:
@@ -213,11 +219,6 @@ class QueryTerms:
             return True
         return bool(_NUMBER.search(_LIST_NUMBER.sub("", text).lower()))
 
-    @property
-    def counts_items(self) -> bool:
-        """The question asks how many items something comprises ("gồm mấy bước?")."""
-        return bool(_COUNTS_ITEMS.search(" ".join(folded_tokens(self.text))))
-
     def names_found(self, terms: frozenset[str]) -> bool:
         """True when *terms* mention every named entity of the question (an abbreviation
         such as "UBND" also by its expansion, "Ủy ban nhân dân")."""
@@ -227,12 +228,17 @@ class QueryTerms:
     def topic(self) -> tuple[str, ...]:
         """The word pairs of what the question is about, besides the names and numbers it
         mentions ("năm 2023" is a condition on the answer, not its subject)."""
-        named = {part for entity in self.entities for t in entity for part in t.split("_")}
+        named = self._name_parts
         return tuple(
             b
             for b in self.bigrams
             if not set(b.split("_")) & named and not any(c.isdigit() for c in b)
         )
+
+    @property
+    def _name_parts(self) -> frozenset[str]:
+        """The syllables of the names the question mentions."""
+        return frozenset(part for entity in self.entities for t in entity for part in t.split("_"))
 
     @property
     def empty(self) -> bool:
@@ -243,7 +249,7 @@ class QueryTerms:
     def unnamed(self) -> QueryTerms:
         """The question without the names it mentions: what a passage must cover besides
         naming them (itself when there are no names, or nothing else was asked)."""
-        named = {part for entity in self.entities for t in entity for part in t.split("_")}
+        named = self._name_parts
         if not named:
             return self
         unigrams = tuple(u for u in self.unigrams if u not in named)
@@ -753,14 +759,13 @@ def score_hits(
     scored = []
     for hit in hits:
         entry = entries.get(hit.document_id)
-        terms = stats.terms_of(hit.chunk_id, hit.text)
         referenced: frozenset[str] = frozenset()
         if clauses:
             instrument = instrument_of(hit.metadata)
             for article, clause in clause_references(hit.text):
                 referenced |= clauses.get((instrument, article, clause), frozenset())
         # A passage offers the words that name its document ("Luật Tố cáo năm 2018").
-        terms = terms | stats.bearer_terms(hit.metadata, entry)
+        terms = stats.named_terms(hit.chunk_id, hit.text, hit.metadata, entry)
         coverage = stats.coverage(query, terms | referenced)
         if entry is not None and entry.status == "superseded":
             coverage *= SUPERSEDED_PENALTY

@@ -78,16 +78,14 @@ _YEAR_Q = re.compile(r"\b(?:nam|quy [ivx1-4]+ nam|thang \d{1,2} nam)\s+((?:19|20
 _DONE_Q = re.compile(
     r"\bda\b.+\bchua\b\s*$|\bco\b.+\bchua\b\s*$|\bda (?:thuc hien|gui|ban hanh)\b.*\bchua\b"
 )
-_DATE_Q = re.compile(
-    r"\b(?:khi nao|bao gio|ngay nao|thang nao|nam nao|tu nam nao|tu ngay nao|luc nao|"
-    r"thoi diem nao|vao nam|vao ngay)\b"
-)
+# Words that ask for a date as such ("ngày nào"), and with "khi nào", "bao giờ", "lúc
+# nào" every way a question asks when.
+_DATE_WORDS = r"ngay nao|thang nao|nam nao|tu nam nao|tu ngay nao|thoi diem nao|vao nam|vao ngay"
+_DATE_Q = re.compile(rf"\b(?:khi nao|bao gio|luc nao|{_DATE_WORDS})\b")
 _WHEN_ALLOWED = re.compile(
     r"\b(?:duoc|bi|phai)\b[a-z ]{0,60}\bkhi nao\b|\bkhi nao\b[a-z ]{0,60}\b(?:duoc|bi|phai)\b"
 )
-_DATE_ONLY_Q = re.compile(
-    r"\b(?:ngay nao|thang nao|nam nao|tu nam nao|tu ngay nao|thoi diem nao|vao nam|vao ngay)\b"
-)
+_DATE_ONLY_Q = re.compile(rf"\b(?:{_DATE_WORDS})\b")
 _DATE_OR_CONDITION = re.compile(
     rf"{_DATE.pattern}|\btrong (?:cac |nhung )?truong hop\b|\bkhi\b|\bneu\b"
 )
