@@ -716,7 +716,7 @@ def repeals_of(meta: Mapping[str, Any], snapshot: Snapshot) -> list[tuple[str, s
     number = number_key(instrument_of(meta)[1])
     if not number:
         return []
-    where = f"{meta.get('section', '') or ''} › {meta.get('section_ref', '') or ''}"
+    where = f"{meta.get('section', '') or ''}{SECTION_SEPARATOR}{meta.get('section_ref', '') or ''}"
     return [(p, by) for p, by in snapshot.repealed.get(number, ()) if part_of_section(where, p)]
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from ingest.model import SECTION_SEPARATOR
 from vntext.lexicon import LEGAL_REFERENCE
 from vntext.normalize import fold
 
@@ -77,7 +78,7 @@ def part_of_section(section: str, part: str) -> bool:
     if not part:
         return True
     kind, _, number = part.partition(" ")
-    for heading in section.split("›"):
+    for heading in section.split(SECTION_SEPARATOR.strip()):
         match = re.match(r"\s*(\w+)\s+([IVXLC]+|\d+[a-zđ]?)\b", heading)
         if match and fold(match.group(1).lower()) == kind and _arabic(match.group(2)) == number:
             return True
