@@ -89,3 +89,11 @@ ABBREVIATIONS: dict[str, str] = {
 }
 """Abbreviations of Vietnamese administrative writing, folded → their folded expansion.
 Nationwide conventions only; names a single document coins are learned from it."""
+
+
+LIST_ITEM = r"(?:\d{1,2}[.)]|[a-zđ]\))"
+"""A numbered or lettered item opening a line of a list ("1. …", "a) …"), as a regex."""
+
+COUNTS_ITEMS = re.compile(r"\b(?:gom|bao gom|chia thanh|chia lam) (?:may|bao nhieu) [a-z]+")
+"""A question asking how many items something comprises ("bao gồm mấy nguyên tắc?"),
+on the folded question: the list itself answers it."""

@@ -36,7 +36,7 @@ from assistant.index.instruments import (
 )
 from assistant.index.snapshot import SOURCE_NOTE, innermost_heading, without_urls
 from ingest.model import SECTION_SEPARATOR
-from vntext.lexicon import ABBREVIATIONS, LEGAL_REFERENCE
+from vntext.lexicon import ABBREVIATIONS, COUNTS_ITEMS, LEGAL_REFERENCE, LIST_ITEM
 from vntext.normalize import canonical_tones, fold
 from vntext.tokens import folded_tokens, raw_tokens, term_set
 
@@ -117,9 +117,7 @@ _NUMBER = re.compile(
     r"\d|\b(một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|ngàn|triệu|tỷ)\b"
 )
 
-_COUNTS_ITEMS = re.compile(r"\b(?:gom|bao gom|chia thanh|chia lam) (?:may|bao nhieu) [a-z]+")
-# A numbered or lettered item opening a line ("1. …", "a) …").
-_LIST_ITEM = re.compile(r"(?m)^\s*(?:\d{1,2}[.)]|[a-zđ]\))\s")
+_LIST_ITEM = re.compile(rf"(?m)^\s*{LIST_ITEM}\s")
 _LIST_NUMBER = re.compile(r"(?m)^\s*(?:#{1,6}\s*)?(?:[IVXLC]+|\d{1,2})(?:\.\d{1,2})*[.)]\s")
 
 
@@ -206,7 +204,7 @@ class QueryTerms:
             ),
             role=role_of(norm),
             asked=asked_term(question),
-            counts_items=bool(_COUNTS_ITEMS.search(" ".join(folded_tokens(question)))),
+            counts_items=bool(COUNTS_ITEMS.search(" ".join(folded_tokens(question)))),
         )
 
     def number_found(self, text: str) -> bool:

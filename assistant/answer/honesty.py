@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from vntext.lexicon import COUNTS_ITEMS, LIST_ITEM
 from vntext.normalize import fold
 from vntext.tokens import folded_tokens
 
@@ -70,9 +71,8 @@ _MONEY_Q = re.compile(
     r"tri gia|muc phat|phat tien|muc thu|muc luong)\b|\b(?:phi|le phi|chi phi|gia)\b.*\bbao nhieu\b"
 )
 _COUNT_Q = re.compile(r"\b(?:bao nhieu|so luong|so luot)\s+([a-z]+(?:\s+[a-z]+)?)|\bmay\s+([a-z]+)")
-_ITEMS_Q = re.compile(r"\b(?:gom|bao gom|chia thanh|chia lam) (?:may|bao nhieu) [a-z]+")
 # Two numbered or lettered items opening lines ("1. …" … "2. …", "a) …" … "b) …").
-_TWO_ITEMS = r"^\s*(?:\d{1,2}[.)]|[a-z]\))\s[^\n]*\n(?:[^\n]*\n)*?\s*(?:\d{1,2}[.)]|[a-z]\))\s"
+_TWO_ITEMS = rf"^\s*{LIST_ITEM}\s[^\n]*\n(?:[^\n]*\n)*?\s*{LIST_ITEM}\s"
 _NOT_COUNTED = frozenset(["la", "thi", "va", "nam", "o", "tai", "ve", "de", "cho", "duoc", "lan"])
 _YEAR_Q = re.compile(r"\b(?:nam|quy [ivx1-4]+ nam|thang \d{1,2} nam)\s+((?:19|20)\d{2})\b")
 _DONE_Q = re.compile(
@@ -128,7 +128,7 @@ def asked_items(question: str) -> list[AskedItem]:
             # Legal texts spell the number out after it: "20 (hai mươi) ngày".
             number = rf"{_NUM}\s+(?:\([^)]{{1,40}}\)\s+)?(?:\w+\s+)?{re.escape(head)}\b"
             what = f"con số cụ thể ({_vi_unit(question, m)})"
-            if _ITEMS_Q.search(q):
+            if COUNTS_ITEMS.search(q):
                 # "bao gồm mấy nguyên tắc?": the enumerated list answers it, anywhere in
                 # the quoted passage (so not checked sentence by sentence).
                 pattern = re.compile(rf"{number}|{_TWO_ITEMS}", re.MULTILINE)
