@@ -365,3 +365,8 @@ def test_answers_named_entities_are_required() -> None:
     # A sentence-initial capital is not a name; typed in lower case, nothing is required.
     assert named_entities("Phòng chống dịch bệnh Covid-19 tại cơ quan") == (("covid-19",),)
     assert named_entities("gia vang sjc hom nay") == ()
+    # Drafting capitalises the first syllable of a document type or body ("Nghị định",
+    # "Văn phòng"): one capital before a lower-case syllable is a word, not a name, and
+    # its syllable ("nghị" of "kiến nghị") must not be dropped from what is asked.
+    assert named_entities("Theo Nghị định 48/2013, Văn phòng UBND tỉnh làm gì?") == (("ubnd",),)
+    assert named_entities("Trụ sở ở Huế?") == (("hue",),)

@@ -38,6 +38,7 @@ from assistant.index.snapshot import SOURCE_NOTE, innermost_heading, without_url
 from ingest.model import SECTION_SEPARATOR
 from vntext.lexicon import ABBREVIATIONS, COUNTS_ITEMS, LEGAL_REFERENCE, LIST_ITEM
 from vntext.normalize import canonical_tones, fold
+from vntext.syllables import is_syllable
 from vntext.tokens import folded_tokens, raw_tokens, term_set
 
 if TYPE_CHECKING:
@@ -309,7 +310,9 @@ def _capital_runs(tokens: Sequence[str]) -> list[list[str]]:
         if capital and lower not in _STOP:
             current.append(fold(canonical_tones(token)).replace("_", ""))
             continue
-        if current:
+        # One capitalised syllable before a lower-case one opens a common word that
+        # drafting capitalises ("Nghị định", "Văn phòng", "Chỉ số"), not a name.
+        if current and not (len(current) == 1 and _common_opener(tokens[i - 1], token)):
             runs.append(current)
         current = []
     if current:
@@ -340,6 +343,18 @@ def _known_entities(question: str, names: frozenset[str]) -> tuple[tuple[str, ..
     if current:
         runs.append(current)
     return tuple(dict.fromkeys([*acronyms, *(tuple(run) for run in runs)]))
+
+
+def _common_opener(token: str, following: str) -> bool:
+    """True when capitalised *token* is the first syllable of a word *following* goes
+    on in lower case: a Vietnamese syllable (not "Covid-19", not an acronym), and the
+    next token a lower-case word."""
+    return (
+        _word_capital(token)
+        and is_syllable(token)
+        and following[:1].isalpha()
+        and following[:1].islower()
+    )
 
 
 def _word_capital(token: str) -> bool:
