@@ -303,3 +303,25 @@ def test_a_year_naming_the_law_asked_is_no_gap(
     # Another year is a condition the law does not meet.
     answer = assistant.ask("Năm 2030 thời hạn giải quyết tố giác mẫu là bao lâu?")
     assert not answer.grounded or answer.partial, answer.answer
+
+
+def test_the_source_of_funds_the_day_and_the_signer_are_read_as_asked() -> None:
+    def kinds(question: str) -> list[str]:
+        return [i.kind for i in asked_items(question)]
+
+    # "… lấy từ nguồn nào?" asks where the money comes from, not how much or a place.
+    assert kinds("Kinh phí cho công tác tiếp nhận phản ánh lấy từ nguồn nào?") == []
+    assert kinds("kinh phi hoat dong lay o dau?") == []
+    # "Vào ngày nào?" asks the day: the year alone does not give it.
+    day = asked_items("Đoàn kiểm tra làm việc với đơn vị vào ngày nào?")
+    topic = ("doan_kiem", "kiem_tra")
+    assert missing_items(day, ["Đoàn kiểm tra làm việc trong năm 2023."], topic) == day
+    assert missing_items(day, ["Đoàn kiểm tra làm việc ngày 12/10/2023."], topic) == []
+    # Who signed is asked by "ai ký", "người ký" or "do … ký (không)?"; "đăng ký" is
+    # to register.
+    signer = asked_items("Kế hoạch này có phải do Chủ tịch UBND tỉnh ký không?")
+    assert [i.kind for i in signer] == ["signer"]
+    assert missing_items(signer, ["Thực hiện Kế hoạch của UBND tỉnh về chỉ số PAPI."]) == signer
+    assert missing_items(signer, ["KT. CHỦ TỊCH, PHÓ CHỦ TỊCH (đã ký)"]) == []
+    assert kinds("van ban nay ai ky?") == ["signer"]
+    assert kinds("Sai sót do lỗi của cơ quan đăng ký thì sửa trong bao lâu?") == []

@@ -110,6 +110,23 @@ _ADDRESS_OR_PLACE = re.compile(
     rf"{_ADDRESS.pattern}|\b(?:tai|o|tren|den|gui)\s+(?:cac\s+)?(?:tru so|dia diem|noi|bo phan|"
     r"co quan|uy ban|van phong|cong thong tin|trang thong tin|bang tin|phuong tien)\b"
 )
+# Where money comes from ("kinh phí … lấy từ nguồn nào?", "do đâu chi trả?").
+_SOURCE_Q = re.compile(r"\b(?:nguon nao|tu nguon|nguon kinh phi nao|tu dau|lay o dau|do dau)\b")
+# The day asked ("vào ngày nào", "ngày nào"), answered by a day, a weekday, a recurrence
+# or a time limit, not by a year or a quarter alone.
+_DAY_Q = re.compile(r"\b(?:ngay nao|tu ngay nao|vao ngay)\b")
+_DAY = re.compile(
+    r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\bngay \d{1,2}\b|\bthu (?:hai|ba|tu|nam|sau|bay)\b|"
+    r"\bchu nhat\b|\bhang (?:ngay|tuan|thang)\b|\bdinh ky\b|\btrong (?:thoi han|vong) \d+|"
+    r"\bke tu (?:ngay|khi)\b"
+)
+# Who signed: "ai ký", "người ký", "do … ký (không)?". Folded, "ký" is also "kỳ", so the
+# signer is asked only where "ký" follows "ai", "người" or a "do …" agent.
+# "đăng ký" (to register) folds to "dang ky" and is no signature.
+_SIGNER_Q = re.compile(
+    r"\b(?:ai ky|nguoi ky|ky boi ai)\b|\bdo\b[a-z ]{1,60}(?<!dang )\bky\b(?= khong| ban hanh|\s*$)"
+)
+_SIGNED = re.compile(r"\b(?:da ky|nguoi ky|ky ban hanh|ky ten|ky thay|kt|tm)\b")
 _CHECK_Q = re.compile(r"\b(?:dung hay sai|dung hay khong|co dung khong|dung khong)\b")
 
 
@@ -118,8 +135,11 @@ def asked_items(question: str) -> list[AskedItem]:
     q = " ".join(folded_tokens(question))
     items: list[AskedItem] = []
     money = _MONEY_Q.search(q)
-    if money and not (_WHO_BEFORE.search(q, 0, money.start()) and "bao nhieu" not in q):
-        # "Ai hướng dẫn việc sử dụng kinh phí …?" asks who, not how much.
+    source = bool(_SOURCE_Q.search(q))
+    who = money is not None and _WHO_BEFORE.search(q, 0, money.start()) and "bao nhieu" not in q
+    if money and not source and not who:
+        # "Ai hướng dẫn việc sử dụng kinh phí …?" asks who, not how much; "kinh phí lấy từ
+        # nguồn nào?" asks where the money comes from.
         items.append(AskedItem("money", "số tiền, mức kinh phí cụ thể", _MONEY))
     elif m := _COUNT_Q.search(q):
         head = (m.group(1) or m.group(2)).split()[0]
@@ -151,9 +171,10 @@ def asked_items(question: str) -> list[AskedItem]:
         )
     if _DATE_Q.search(q):
         # "X được … khi nào?" in a legal question asks when X is allowed: a condition
-        # ("trong trường hợp …", "khi …", "nếu …") answers it as well as a date.
+        # ("trong trường hợp …", "khi …", "nếu …") answers it as well as a date. "Vào
+        # ngày nào?" asks the day: a year alone ("năm 2023") does not answer it.
         when = _WHEN_ALLOWED.search(q) and not _DATE_ONLY_Q.search(q)
-        pattern = _DATE_OR_CONDITION if when else _DATE
+        pattern = _DATE_OR_CONDITION if when else _DAY if _DAY_Q.search(q) else _DATE
         items.append(AskedItem("date", "thời điểm (ngày, tháng, năm) cụ thể", pattern))
     if _PHONE_Q.search(q):
         items.append(AskedItem("phone", "số điện thoại", _PHONE))
@@ -163,13 +184,17 @@ def asked_items(question: str) -> list[AskedItem]:
         items.append(AskedItem("url", "địa chỉ trang thông tin điện tử", _URL))
     elif _asks_for(_ADDRESS_WORD, q, question):
         items.append(AskedItem("address", "địa chỉ, địa điểm cụ thể", _ADDRESS))
-    elif _ADDRESS_Q.search(q):
+    elif _ADDRESS_Q.search(q) and not source:
         # "… phải niêm yết ở đâu?" is answered by the place a law names ("tại trụ sở").
         items.append(AskedItem("address", "địa chỉ, địa điểm cụ thể", _ADDRESS_OR_PLACE))
     if _ACCOUNT_Q.search(q):
         items.append(AskedItem("account", "số tài khoản", _ACCOUNT))
     if _PERSON_Q.search(q) or _asks_for(_NAME_WORD, q, question):
         items.append(AskedItem("person", "họ tên người cụ thể", _PERSON))
+    elif _SIGNER_Q.search(q):
+        # "Ai ký …?", "có phải do … ký không?": only a signature or a statement of who
+        # signed answers it, not the document's own text.
+        items.append(AskedItem("signer", "người ký văn bản", _SIGNED))
     return items
 
 
