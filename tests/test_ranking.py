@@ -469,3 +469,56 @@ def test_when_a_codified_law_took_effect_is_quoted_from_its_note(
     # Any other question quotes provisions, never the notes.
     answer = assistant.ask("Ai quyết định hình thức lấy ý kiến mẫu?")
     assert answer.grounded and all("hiệu lực thi hành" not in c.quote for c in answer.citations)
+
+
+def test_a_codified_article_bears_the_name_of_the_law_it_codifies(
+    ingested: Callable[[dict[str, str]], Any],
+) -> None:
+    # A pháp điển topic is named for its subject; its articles from "Luật số 12/2022/QH15"
+    # are articles of "Luật Dân chủ mẫu" although no passage writes that name.
+    assistant = ingested(
+        {
+            "phap-dien.md": "# Dân chủ mẫu\n\n## Chương II. CÔNG KHAI MẪU\n\n"
+            "### Điều 1.1.LQ.13. Niêm yết mẫu\n\n"
+            "(Điều 13 Luật số 12/2022/QH15, có hiệu lực thi hành kể từ ngày 01/07/2023)\n\n"
+            "Ủy ban nhân dân cấp xã niêm yết thông tin mẫu trong thời gian ít nhất 30 ngày.\n\n"
+            "### Điều 1.1.NĐ.1.4. Lấy ý kiến mẫu\n\n"
+            "(Điều 4 Nghị định số 59/2023/NĐ-CP, có hiệu lực thi hành kể từ ngày 14/08/2023)\n\n"
+            "Chủ tịch xã mẫu lấy ý kiến mẫu trong thời gian ít nhất 15 ngày.\n"
+        }
+    )
+    answer = assistant.ask(
+        "Theo Luật Dân chủ mẫu, UBND xã niêm yết thông tin mẫu ít nhất bao nhiêu ngày?"
+    )
+    assert answer.grounded and not answer.partial, answer.answer
+    assert "ít nhất 30 ngày" in answer.citations[0].quote
+    # The decree codified under the same topic is no article of the law.
+    answer = assistant.ask("Theo Luật Dân chủ mẫu, chủ tịch xã lấy ý kiến mẫu bao nhiêu ngày?")
+    assert not answer.grounded or "15 ngày" not in answer.answer, answer.answer
+
+
+def test_the_entry_into_force_article_outranks_the_notes_of_the_others(
+    ingested: Callable[[dict[str, str]], Any],
+) -> None:
+    # Every codified article's note says when the law took effect; the article headed
+    # "Hiệu lực thi hành" is the one to cite.
+    assistant = ingested(
+        {
+            "luat.txt": "QUỐC HỘI\nSố: 12/2022/QH15\n\nLUẬT\nDÂN CHỦ MẪU\n\n"
+            "Điều 1. Phạm vi điều chỉnh\n\nLuật này quy định về dân chủ mẫu ở xã mẫu.\n\n"
+            "Điều 30. Hiệu lực thi hành\n\n"
+            "Luật này có hiệu lực thi hành từ ngày 01 tháng 7 năm 2023.\n",
+            "phap-dien.md": "# Dân chủ mẫu\n\n## Chương I. NHỮNG QUY ĐỊNH CHUNG\n\n"
+            "### Điều 1.1.LQ.1. Phạm vi điều chỉnh\n\n"
+            "(Điều 1 Luật số 12/2022/QH15 Luật dân chủ mẫu ngày 10/11/2022 của Quốc hội, có "
+            "hiệu lực thi hành kể từ ngày 01/07/2023)\n\n"
+            "Luật này quy định về dân chủ mẫu ở xã mẫu.\n",
+        }
+    )
+    for question in (
+        "Luật Dân chủ mẫu có hiệu lực từ khi nào?",
+        "luat dan chu mau co hieu luc tu khi nao?",
+    ):
+        answer = assistant.ask(question)
+        assert answer.grounded, answer.answer
+        assert "Hiệu lực thi hành" in answer.citations[0].section, answer.answer

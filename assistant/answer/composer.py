@@ -30,7 +30,7 @@ from assistant.answer.evidence import (
 )
 from assistant.answer.model import Answer, Citation, RelatedDocument
 from assistant.index.instruments import clause_references
-from assistant.index.snapshot import innermost_heading
+from assistant.index.snapshot import SOURCE_NOTE, innermost_heading
 from assistant.storage import ManifestEntry
 from ingest.model import SECTION_SEPARATOR
 from vntext.lexicon import LEGAL_REFERENCE
@@ -233,7 +233,11 @@ class ExtractiveComposer:
                 # A sentence citing retrieved clauses is read with them.
                 context = heading | cited if cited and clause_references(unit.text) else heading
                 score = self._unit_score(query, unit.text, context, stats) + prior.get(cid, 0.0)
-                if role is not None and (role_chunk or plays(role, "", unit.text)):
+                # The note heading a codified article plays the role only in the
+                # article that does (every article's note gives the law's entry into force).
+                if role is not None and (
+                    role_chunk or (not SOURCE_NOTE.match(unit.text) and plays(role, "", unit.text))
+                ):
                     score += self._role_bonus(query, unit.text)
                 # The passage's instrument preference carries over to its sentences.
                 score *= weight.get(cid, 1.0)

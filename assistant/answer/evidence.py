@@ -393,16 +393,32 @@ class CorpusStats:
         return found if found is not None else term_set(text)
 
     def named_terms(
-        self, chunk_id: str, text: str, meta: Mapping[str, Any], entry: ManifestEntry | None
+        self,
+        chunk_id: str,
+        text: str,
+        meta: Mapping[str, Any],
+        entry: ManifestEntry | None,
+        codified: bool = True,
     ) -> frozenset[str]:
         """The chunk's terms and those of the document that bears it (title, issuer,
         number): a row of a decision of UBND tỉnh Bình Thuận is about Bình Thuận though
-        the row never says so. For checking the names a question mentions."""
-        return self.terms_of(chunk_id, text) | self.bearer_terms(meta, entry)
+        the row never says so. For checking the names a question mentions (*codified*:
+        see :meth:`bearer_terms`)."""
+        return self.terms_of(chunk_id, text) | self.bearer_terms(meta, entry, codified)
 
-    def bearer_terms(self, meta: Mapping[str, Any], entry: ManifestEntry | None) -> frozenset[str]:
+    def bearer_terms(
+        self, meta: Mapping[str, Any], entry: ManifestEntry | None, codified: bool = True
+    ) -> frozenset[str]:
         """The terms that name a chunk's document: its title, issuer, number and year
-        ("Luật Tố cáo năm 2018"), cached per document."""
+        ("Luật Tố cáo năm 2018"), cached per document.
+
+        With *codified*, an article of a codification topic (pháp điển) also bears the
+        name of the instrument it codifies: the topic is named for its subject, as the
+        laws it codifies are, so an article of "Luật số 10/2022/QH15" under "Thực hiện
+        dân chủ ở cơ sở" is one of "Luật Thực hiện dân chủ ở cơ sở". That name settles
+        whether the article is about the law a question names, but it does not rank the
+        article: the law's own text, where loaded, is still the one to cite.
+        """
         doc_id = str(meta.get("document_id", "") or "")
         bearer = self._bearers.get(doc_id)
         if bearer is None:
@@ -415,7 +431,18 @@ class CorpusStats:
             parts += [f"năm {y}" for y in sorted(years)]
             bearer = term_set("\n".join(parts))
             self._bearers[doc_id] = bearer
-        return bearer
+        title = str(meta.get("title", "") or "")
+        if not codified or (entry is not None and entry.doc_type) or not title:
+            return bearer
+        kind, _ = instrument_of(meta)
+        if not kind:
+            return bearer
+        key = f"{doc_id}\x1f{kind}"
+        name = self._bearers.get(key)
+        if name is None:
+            name = bearer | term_set(f"{kind} {title}")
+            self._bearers[key] = name
+        return name
 
     def units(self, chunk: Document, notes: bool = False) -> list[Unit]:
         """The quotable units of *chunk* (cached for this request); with *notes*, its
@@ -778,7 +805,7 @@ def score_hits(
             for article, clause in clause_references(hit.text):
                 referenced |= clauses.get((instrument, article, clause), frozenset())
         # A passage offers the words that name its document ("Luật Tố cáo năm 2018").
-        terms = stats.named_terms(hit.chunk_id, hit.text, hit.metadata, entry)
+        terms = stats.named_terms(hit.chunk_id, hit.text, hit.metadata, entry, codified=False)
         coverage = stats.coverage(query, terms | referenced)
         if entry is not None and entry.status == "superseded":
             coverage *= SUPERSEDED_PENALTY
@@ -794,8 +821,10 @@ def score_hits(
             weight *= AMENDED_WEIGHT
         if repeals_of(hit.metadata, stats.snapshot):
             weight *= REPEALED_WEIGHT
+        # A codification note ("…, có hiệu lực thi hành kể từ ngày …") heads every
+        # codified article: it does not make the article the one that plays the role.
         role = query.role is not None and plays(
-            query.role, innermost_heading(hit.metadata), hit.text
+            query.role, innermost_heading(hit.metadata), SOURCE_NOTE.sub("", hit.text)
         )
         scored.append(ScoredHit(hit, coverage, heading_coverage, entry, weight, role, referenced))
     return sorted(scored, key=lambda s: (-round(s.relevance, 9), s.hit.rank))
