@@ -22,7 +22,9 @@ from evaluation.answers import load_jsonl, score_answers
 from tests.conftest import PLAN_ID, REPO
 from vntext.normalize import fold
 
-PLAN_QUESTIONS = load_jsonl(REPO / "eval" / "plan_questions.jsonl")
+# The 44 questions the answers were first specified with. Later records (plan-45 on) are
+# evaluation only: a test that must pass on them would tune on their held-out half.
+PLAN_QUESTIONS = load_jsonl(REPO / "eval" / "plan_questions.jsonl")[:44]
 OUT_OF_SCOPE = load_jsonl(REPO / "eval" / "out_of_scope.jsonl")
 REFERENCE_ID = "papi-tai-lieu-tham-khao"
 
