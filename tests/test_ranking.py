@@ -522,3 +522,29 @@ def test_the_entry_into_force_article_outranks_the_notes_of_the_others(
         answer = assistant.ask(question)
         assert answer.grounded, answer.answer
         assert "Hiệu lực thi hành" in answer.citations[0].section, answer.answer
+
+
+def test_copies_of_a_sentence_are_scored_alike_so_passage_rank_decides() -> None:
+    # A decree repeats the law's sentence; its passage has the higher retrieval prior
+    # (0.31 against 0.30), the law's passage ranks first (rank 0). Scored alike, the
+    # law's copy sorts first and the decree's copy is then dropped as already said.
+    from langchain_core.documents import Document
+
+    from assistant.answer.composer import _copies_scored_alike
+    from assistant.answer.evidence import Unit
+
+    def unit(cid: str, text: str) -> Unit:
+        return Unit(chunk_id=cid, start=0, end=len(text), text=text, line=0)
+
+    same = "Thực hiện tiếp công dân đột xuất trong các trường hợp sau đây:"
+    law, decree = Document(page_content=same, id="law"), Document(page_content=same, id="nd")
+    other = Document(page_content="Khác.", id="x")
+    units = [
+        (1.31, 1, 0, decree, unit("nd", same)),
+        (1.30, 0, 0, law, unit("law", same)),
+        (0.90, 2, 0, other, unit("x", "Khác.")),
+    ]
+    alike = _copies_scored_alike(units)
+    assert [t[0] for t in alike] == [1.31, 1.31, 0.90]
+    alike.sort(key=lambda t: (-t[0], t[1], t[2], t[4].start))
+    assert alike[0][3].id == "law"

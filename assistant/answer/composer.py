@@ -220,7 +220,7 @@ class ExtractiveComposer:
         section_ids = stats.sections.get(focus_key, [focus.hit.chunk_id])
         if list_mode:
             chunk_ids = list(dict.fromkeys(section_ids + chunk_ids))
-        scored_units: list[tuple[float, int, int, Document, Unit]] = []
+        scored_units: list[_ScoredUnit] = []
         for cid in chunk_ids:
             chunk = stats.chunks.get(cid) or _chunk_of(passages, cid)
             if chunk is None:
@@ -246,6 +246,7 @@ class ExtractiveComposer:
                 )
         if not scored_units:
             return []
+        scored_units = _copies_scored_alike(scored_units)
         scored_units.sort(key=lambda t: (-t[0], t[1], t[2], t[4].start))
         best = scored_units[0][0]
         points: list[Point] = []
@@ -646,6 +647,24 @@ def _named_section(query: QueryTerms, passages: list[ScoredHit]) -> ScoredHit | 
         if len(words) >= 2 and asked.split()[: len(words)] == words:
             return p
     return None
+
+
+_ScoredUnit = tuple[float, int, int, Document, Unit]
+
+
+def _copies_scored_alike(units: list[_ScoredUnit]) -> list[_ScoredUnit]:
+    """Every copy of a sentence loaded twice (a law and its codified copy, a decree that
+    repeats the law) scored as its best copy.
+
+    The copies differ only by their passage's retrieval prior; scored alike, they are
+    ordered by passage rank (relevance: instrument, heading, coverage), so the passage
+    ranked first supplies the one quoted.
+    """
+    best: dict[str, float] = {}
+    for t in units:
+        key = folded_text(t[4].text)
+        best[key] = max(best.get(key, t[0]), t[0])
+    return [(best[folded_text(t[4].text)], *t[1:]) for t in units]
 
 
 def _reading_order(points: list[Point], stats: CorpusStats) -> list[Point]:
