@@ -53,7 +53,7 @@ def test_a_circular_yields_to_the_law_unless_the_question_names_it() -> None:
     assert named_numbers("Phải làm gì trong năm 2023?") == ()
 
 
-def test_a_document_is_named_by_its_number_or_by_its_type_and_title() -> None:
+def test_a_document_is_named_by_its_number_its_type_and_title_or_a_short_name() -> None:
     from assistant.answer.evidence import named_documents
     from assistant.storage import ManifestEntry
 
@@ -74,6 +74,17 @@ def test_a_document_is_named_by_its_number_or_by_its_type_and_title() -> None:
     assert [e.id for e in named("theo nghi dinh 63/2010 thi sao", entries)] == ["decree"]
     # A topic is not a name: neither "tiếp công dân" alone nor a title without its type.
     assert named("Tiếp công dân ở đâu?", entries) == []
+    # Short names: the initials of the title, or an acronym the title writes.
+    plan = entry("plan", "Kế hoạch", "", "Cải thiện Chỉ số hiệu quả quản trị (PAPI) năm 2023")
+    entries[plan.id] = plan
+    assert [e.id for e in named("Theo Luật TCD, ai tiếp dân?", entries)] == ["law"]
+    assert [e.id for e in named("theo ke hoach papi, phong toi lam gi", entries)] == ["plan"]
+    assert named("Chỉ số PAPI đo những gì?", entries) == []
+    # A document named by title and without a number is preferred by its id.
+    meta = {"document_id": "plan", "doc_type": "Kế hoạch", "section_ref": "II.4"}
+    assert instrument_weight(meta, (), ("plan",)) == 1.0
+    other = {"document_id": "law", "doc_type": "Luật", "section_ref": "Điều 15"}
+    assert instrument_weight(other, (), ("plan",)) == OTHER_INSTRUMENT_WEIGHT
 
 
 def test_a_codification_note_is_matched_but_never_quoted() -> None:

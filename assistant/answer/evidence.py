@@ -720,8 +720,9 @@ def named_numbers(question: str) -> tuple[str, ...]:
 
 
 def named_documents(question: str, entries: Mapping[str, ManifestEntry]) -> list[ManifestEntry]:
-    """Documents the question names by number ("Nghị định 130/2020") or by their type and
-    title ("Luật Phòng, chống tham nhũng"), in manifest order.
+    """Documents the question names by number ("Nghị định 130/2020"), by their type and
+    title ("Luật Phòng, chống tham nhũng") or by their type and a short name ("Luật
+    PCTN", "Kế hoạch PAPI"; see :func:`_short_names`), in manifest order.
 
     A title counts only with its document type in front: "tiếp công dân" alone is a
     topic, "Luật Tiếp công dân" names the law.
@@ -738,8 +739,25 @@ def named_documents(question: str, entries: Mapping[str, ManifestEntry]) -> list
         title = folded_tokens(entry.title)
         if kind and title[: len(kind.split())] == kind.split():
             title = title[len(kind.split()) :]  # "LUẬT TỐ CÁO": the type opens the title
-        if kind and len(title) >= 2 and f" {kind} {' '.join(title)} " in folded:
+        if not kind:
+            continue
+        full = len(title) >= 2 and f" {kind} {' '.join(title)} " in folded
+        short = any(f" {kind} {a} " in folded for a in _short_names(entry.title, title))
+        if full or short:
             out.append(entry)
+    return out
+
+
+def _short_names(title: str, words: Sequence[str]) -> set[str]:
+    """How a title is abbreviated after its type, folded: an acronym the title writes
+    ("Kế hoạch PAPI" for "Kế hoạch Cải thiện … (PAPI) …") and the initials of its words
+    ("Luật PCTN" for "Luật Phòng, chống tham nhũng"), of three letters or more."""
+    out: set[str] = set()
+    if not title.isupper():  # in an ALL-CAPS title every word looks like an acronym
+        out.update(fold(a).lower() for a in re.findall(r"\b[A-ZĐ]{3,}\b", title))
+    initials = "".join(w[0] for w in words if w[:1].isalpha())
+    if 3 <= len(initials) <= 8:
+        out.add(initials)
     return out
 
 
@@ -765,12 +783,17 @@ def is_circular(meta: Mapping[str, Any]) -> bool:
     return instrument_of(meta)[0] in _CIRCULARS
 
 
-def instrument_weight(meta: Mapping[str, Any], numbers: Sequence[str]) -> float:
-    """How much the passage's instrument is preferred for a question naming *numbers*."""
+def instrument_weight(
+    meta: Mapping[str, Any], numbers: Sequence[str], documents: Sequence[str] = ()
+) -> float:
+    """How much the passage's instrument is preferred for a question naming *numbers*
+    or, by title, the *documents* (ids: a plan may have no number)."""
     kind, number = instrument_of(meta)
-    if numbers:
+    if numbers or documents:
         own = number_key(number)
-        return 1.0 if own and any(own.startswith(n) for n in numbers) else OTHER_INSTRUMENT_WEIGHT
+        if own and any(own.startswith(n) for n in numbers):
+            return 1.0
+        return 1.0 if meta.get("document_id") in documents else OTHER_INSTRUMENT_WEIGHT
     return CIRCULAR_WEIGHT if kind in _CIRCULARS else 1.0
 
 
@@ -789,6 +812,7 @@ def score_hits(
     if named is None:
         named = named_documents(query.text, entries)
     numbers = named_numbers(query.text) + tuple(number_key(e.number) for e in named if e.number)
+    unnumbered = tuple(e.id for e in named if not e.number)
     amended = stats.snapshot.amended_by
     # Clauses among the hits, by instrument: a provision that cites them applies to them.
     clauses: dict[tuple[tuple[str, str], str, str], frozenset[str]] = {}
@@ -816,7 +840,7 @@ def score_hits(
         for quoted in _QUOTED_ARTICLE.findall(hit.text):
             # An amending clause quotes the article it rewrites, heading included.
             heading_coverage = max(heading_coverage, stats.coverage(query, term_set(quoted)))
-        weight = instrument_weight(hit.metadata, numbers)
+        weight = instrument_weight(hit.metadata, numbers, unnumbered)
         if entry is not None and entry.number and number_key(entry.number) in amended:
             weight *= AMENDED_WEIGHT
         if repeals_of(hit.metadata, stats.snapshot):
