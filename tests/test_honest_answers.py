@@ -325,3 +325,24 @@ def test_the_source_of_funds_the_day_and_the_signer_are_read_as_asked() -> None:
     assert missing_items(signer, ["KT. CHỦ TỊCH, PHÓ CHỦ TỊCH (đã ký)"]) == []
     assert kinds("van ban nay ai ky?") == ["signer"]
     assert kinds("Sai sót do lỗi của cơ quan đăng ký thì sửa trong bao lâu?") == []
+
+
+def test_a_budget_topic_a_phone_channel_and_a_day_set_by_an_event() -> None:
+    def kinds(question: str) -> list[str]:
+        return [i.kind for i in asked_items(question)]
+
+    # A budget word is the topic of a question that asks something else.
+    assert kinds("Công khai ngân sách xã thuộc chỉ số nào của PAPI?") == []
+    assert kinds("Kinh phí hoạt động của Ban thanh tra nhân dân do ai bảo đảm?") == []
+    assert kinds("Kinh phí hỗ trợ mỗi thôn là bao nhiêu?") == ["money"]
+    # The telephone as a channel is no number asked.
+    assert kinds("Khi nhận được phản ánh qua điện thoại thì phải làm gì?") == []
+    assert kinds("Điện thoại liên hệ của Ban là gì?") == ["phone"]
+    # Laws fix a day by an event: "trong ngày … được ký", "ngày làm việc tiếp theo".
+    day = asked_items("Văn bản đi phải được phát hành trong ngày nào?")
+    rule = (
+        "Văn bản đi được phát hành trong ngày văn bản được ký, chậm nhất là ngày làm việc "
+        "tiếp theo."
+    )
+    assert missing_items(day, [rule], ("van_ban", "phat_hanh")) == []
+    assert missing_items(day, ["Văn bản đi được phát hành theo quy định."], ("phat_hanh",)) == day

@@ -44,6 +44,10 @@ class AskedItem:
     """What the question itself says of the item, when it says it (the year of a year)."""
 
 
+_RELATIVE_DAY = (
+    r"\btrong (?:ngay|cung ngay|ngay lam viec)\b|\bngay lam viec tiep theo\b|\bcham nhat\b|"
+    r"\bngay sau khi\b|\bngay khi\b"
+)
 _NUM = r"(?:\d[\d.,]*|mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi|tram|nghin|ngan|trieu|ty)"
 _MONEY = re.compile(
     rf"{_NUM}\s*(?:nghin |trieu |ty )?(?:dong|vnd|d\b)|\d[\d.,]*\s*(?:%|phan tram)|"
@@ -55,7 +59,10 @@ _DATE = re.compile(
     r"\b(?:19|20)\d{2}\b|\bthang \d{1,2}/\d{4}\b|\bquy [ivx1-4]+\b|"
     # "khi nào" is also answered by a weekday, a recurrence, an hour or a time limit.
     r"\bthu (?:hai|ba|tu|nam|sau|bay)\b|\bchu nhat\b|\bhang (?:ngay|tuan|thang|quy|nam)\b|"
-    r"\bdinh ky\b|\b\d{1,2} ?(?:gio|h)\b|\btrong (?:thoi han|vong) \d+|\bke tu (?:ngay|khi)\b"
+    r"\bdinh ky\b|\b\d{1,2} ?(?:gio|h)\b|\btrong (?:thoi han|vong) \d+|\bke tu (?:ngay|khi)\b|"
+    # A day fixed by an event, as laws set it: "trong ngày (văn bản được ký)", "ngày làm
+    # việc tiếp theo", "chậm nhất …", "ngay khi …".
+    rf"{_RELATIVE_DAY}"
 )
 _PHONE = re.compile(
     r"\b0\d{2,3}[ .]?\d{3}[ .]?\d{3,4}\b|\b1900[ .]?\d{4}\b|\b\d{3,4}\.\d{3}\.\d{3}\b"
@@ -89,7 +96,11 @@ _DATE_ONLY_Q = re.compile(rf"\b(?:{_DATE_WORDS})\b")
 _DATE_OR_CONDITION = re.compile(
     rf"{_DATE.pattern}|\btrong (?:cac |nhung )?truong hop\b|\bkhi\b|\bneu\b"
 )
-_PHONE_Q = re.compile(r"\b(?:so dien thoai|dien thoai|duong day nong|hotline|so may)\b")
+# A number asked, not the telephone as a channel ("phản ánh qua điện thoại").
+_PHONE_Q = re.compile(
+    r"\b(?:so dien thoai|duong day nong|hotline|so may|"
+    r"dien thoai (?:nao|la gi|la bao nhieu|bao nhieu|lien he|cua))\b"
+)
 # An address is asked for, not the mailbox as a tool ("sử dụng hộp thư công vụ").
 _EMAIL_Q = re.compile(
     r"\b(?:dia chi (?:email|thu dien tu|hop thu)|email (?:nao|la gi|gi)|hop thu nao)\b"
@@ -110,6 +121,8 @@ _ADDRESS_OR_PLACE = re.compile(
     rf"{_ADDRESS.pattern}|\b(?:tai|o|tren|den|gui)\s+(?:cac\s+)?(?:tru so|dia diem|noi|bo phan|"
     r"co quan|uy ban|van phong|cong thong tin|trang thong tin|bang tin|phuong tien)\b"
 )
+_BUDGET_WORDS = frozenset(["kinh phi", "ngan sach", "du toan"])
+_OTHER_ASKED = re.compile(r"\b(?:nao|gi|ai|o dau|dau|khi nao|the nao)\b")
 # Where money comes from ("kinh phí … lấy từ nguồn nào?", "do đâu chi trả?").
 _SOURCE_Q = re.compile(r"\b(?:nguon nao|tu nguon|nguon kinh phi nao|tu dau|lay o dau|do dau)\b")
 # The day asked ("vào ngày nào", "ngày nào"), answered by a day, a weekday, a recurrence
@@ -118,7 +131,7 @@ _DAY_Q = re.compile(r"\b(?:ngay nao|tu ngay nao|vao ngay)\b")
 _DAY = re.compile(
     r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\bngay \d{1,2}\b|\bthu (?:hai|ba|tu|nam|sau|bay)\b|"
     r"\bchu nhat\b|\bhang (?:ngay|tuan|thang)\b|\bdinh ky\b|\btrong (?:thoi han|vong) \d+|"
-    r"\bke tu (?:ngay|khi)\b"
+    rf"\bke tu (?:ngay|khi)\b|{_RELATIVE_DAY}"
 )
 # Who signed: "ai ký", "người ký", "do … ký (không)?". Folded, "ký" is also "kỳ", so the
 # signer is asked only where "ký" follows "ai", "người" or a "do …" agent.
@@ -137,7 +150,15 @@ def asked_items(question: str) -> list[AskedItem]:
     money = _MONEY_Q.search(q)
     source = bool(_SOURCE_Q.search(q))
     who = money is not None and _WHO_BEFORE.search(q, 0, money.start()) and "bao nhieu" not in q
-    if money and not source and not who:
+    # "Ngân sách xã thuộc chỉ số nào?", "… do ai bảo đảm?": a budget word is the topic of
+    # a question that asks something else.
+    other = (
+        money is not None
+        and money.group(0) in _BUDGET_WORDS
+        and "bao nhieu" not in q
+        and _OTHER_ASKED.search(q, money.end())
+    )
+    if money and not source and not who and not other:
         # "Ai hướng dẫn việc sử dụng kinh phí …?" asks who, not how much; "kinh phí lấy từ
         # nguồn nào?" asks where the money comes from.
         items.append(AskedItem("money", "số tiền, mức kinh phí cụ thể", _MONEY))
