@@ -346,3 +346,13 @@ def test_a_budget_topic_a_phone_channel_and_a_day_set_by_an_event() -> None:
     )
     assert missing_items(day, [rule], ("van_ban", "phat_hanh")) == []
     assert missing_items(day, ["Văn bản đi được phát hành theo quy định."], ("phat_hanh",)) == day
+
+
+def test_a_year_asked_about_a_name_counts_in_any_sentence_about_that_name() -> None:
+    # "xếp hạng" is not repeated in the sentence that gives the year's result.
+    items = asked_items("Quảng Nam xếp hạng PAPI thế nào năm 2023?")
+    quote = "Năm 2023, tổng điểm của Quảng Nam thuộc nhóm một phần tư thấp nhất cả nước."
+    about = lambda text: "Quảng Nam" in text  # noqa: E731
+    assert missing_items(items, [quote], ("xep_hang",), about) == []
+    other = "Năm 2023, tỉnh Bình Định xếp hạng cao."
+    assert [i.kind for i in missing_items(items, [other], ("xep_hang",), about)] == ["year"]

@@ -259,7 +259,8 @@ def missing_items(
     given, a date, number, amount or year counts only in a sentence that shares one.
     *about* tells whether a quote is about what the question names ("Ban Quản lý"): a
     date, number, amount or year then counts only in such a quote (the year of another
-    body's regulation is not the year asked).
+    body's regulation is not the year asked). A year asked then counts in any sentence of
+    such a quote, whatever its words.
     """
     raw = list(quotes)
     folded = [fold(q) for q in raw]
@@ -271,7 +272,11 @@ def missing_items(
     out = []
     for item in items:
         texts = cased if item.kind == "person" else folded
-        if (wanted or about is not None) and item.kind in _IN_CONTEXT:
+        if item.kind == "year" and about is not None:
+            # A year the question names is a condition on what it names: any sentence of
+            # a quote about that ("Năm 2023 …, tổng điểm của Quảng Nam …") meets it.
+            texts = [fold(x) for x in sentences]
+        elif (wanted or about is not None) and item.kind in _IN_CONTEXT:
             texts = on_topic
         if not any(item.pattern.search(t) for t in texts):
             out.append(item)
