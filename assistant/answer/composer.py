@@ -229,9 +229,15 @@ class ExtractiveComposer:
             cited = referenced.get(cid, frozenset())
             role = query.role
             role_chunk = role is not None and plays(role, innermost_heading(chunk.metadata))
+            header = table_header(chunk.page_content)
+            columns = term_set(chunk.page_content[slice(*header)]) if header else frozenset()
             for unit in stats.units(chunk, notes=effect):
                 # A sentence citing retrieved clauses is read with them.
                 context = heading | cited if cited and clause_references(unit.text) else heading
+                if header and unit.start >= header[1] and unit.text.startswith("|"):
+                    # A table row means what its columns say ("| 2021 | 42,1 | …" under
+                    # "| Năm | Điểm tổng | …").
+                    context = context | columns
                 score = self._unit_score(query, unit.text, context, stats) + prior.get(cid, 0.0)
                 # The note heading a codified article plays the role only in the
                 # article that does (every article's note gives the law's entry into force).
@@ -312,7 +318,7 @@ class ExtractiveComposer:
                 )
                 if extra is not None:
                     points.append(_with_entry(extra, entries))
-        return _reading_order(points, stats)
+        return _reading_order(_with_table_headers(points, stats), stats)
 
     def _best_with(
         self,
@@ -647,6 +653,40 @@ def _named_section(query: QueryTerms, passages: list[ScoredHit]) -> ScoredHit | 
         if len(words) >= 2 and asked.split()[: len(words)] == words:
             return p
     return None
+
+
+# A Markdown table's header: a row, then its separator row ("|---|---|").
+_TABLE_HEADER = re.compile(
+    r"^(\|[^\n]*\|)[ \t]*\n\|(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*$", re.MULTILINE
+)
+
+
+def table_header(text: str) -> tuple[int, int] | None:
+    """(start, end) of the header row of the first Markdown table in *text*, if any."""
+    match = _TABLE_HEADER.search(text)
+    return match.span(1) if match else None
+
+
+def _with_table_headers(points: list[Point], stats: CorpusStats) -> list[Point]:
+    """The points, with the header row of every table a quoted row comes from: a row of
+    figures is read by its columns."""
+    out = list(points)
+    have = {(p.chunk.id, p.start) for p in points}
+    for point in points:
+        header = table_header(point.chunk.page_content)
+        if header is None or point.start < header[1] or not point.quote.startswith("|"):
+            continue
+        if (point.chunk.id, header[0]) in have:
+            continue
+        unit = next(
+            (u for u in stats.units(point.chunk) if u.start == header[0]),
+            None,
+        )
+        if unit is None:
+            continue
+        out.append(Point(point.chunk, unit, unit.start, unit.end, point.score, point.entry))
+        have.add((point.chunk.id, header[0]))
+    return out
 
 
 _ScoredUnit = tuple[float, int, int, Document, Unit]
