@@ -356,3 +356,20 @@ def test_a_year_asked_about_a_name_counts_in_any_sentence_about_that_name() -> N
     assert missing_items(items, [quote], ("xep_hang",), about) == []
     other = "Năm 2023, tỉnh Bình Định xếp hạng cao."
     assert [i.kind for i in missing_items(items, [other], ("xep_hang",), about)] == ["year"]
+
+
+def test_what_the_quote_expressly_denies_is_a_gap() -> None:
+    from assistant.answer.honesty import denied_items
+
+    topic = ("diem_tong", "trong_so")
+    quote = "Điểm dưới đây là điểm chính thức, không trọng số, của tỉnh."
+    denied = denied_items("Điểm tổng năm 2023 có trọng số là bao nhiêu?", topic, [quote])
+    assert [i.description for i in denied] == ["“trọng số” (văn bản ghi rõ là không trọng số)"]
+    assert missing_items(denied, [quote]) == denied
+    # Listed both ways, a pair is stated, not denied; a yes/no question is answered.
+    both = "Danh mục thủ tục tiếp nhận, không tiếp nhận hồ sơ qua bưu chính."
+    assert denied_items("Tiếp nhận hồ sơ qua bưu điện", ("tiep_nhan",), [both]) == []
+    assert denied_items("Điểm có trọng số không?", topic, [quote]) == []
+    # A verb denied inside a rule ("thì không thụ lý") is no qualifier.
+    rule = "Đơn không đủ điều kiện thì không thụ lý."
+    assert denied_items("Bao lâu thì thụ lý đơn?", ("thu_ly",), [rule]) == []

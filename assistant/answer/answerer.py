@@ -38,6 +38,7 @@ from assistant.answer.followup import Condensed, condense
 from assistant.answer.honesty import (
     UNVERIFIED,
     asked_items,
+    denied_items,
     gap_sentence,
     missing_items,
     secondary_marked,
@@ -205,6 +206,9 @@ class Answerer:
             query.topic,
             (lambda text: query.names_found(named_terms[text])) if query.entities else None,
         )
+        # "… có trọng số" against "điểm …, không trọng số": the quote denies what is asked.
+        quotes = [p.quote for p in composition.points]
+        missing += denied_items(evidence.condensed.question, query.topic, quotes)
         if self_hedged([p.unit.text for p in composition.points]):
             missing.append(UNVERIFIED)
         documents = []

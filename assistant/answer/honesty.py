@@ -293,6 +293,51 @@ def _ascii_keep_case(text: str) -> str:
     return "".join(fold(c).upper() if c.isupper() else fold(c) for c in text)
 
 
+# A yes/no question is answered by a negative statement ("… không được rút …").
+_YES_NO_Q = re.compile(
+    r"\b(?:co phai|phai khong|dung khong|duoc khong|co duoc|co bi|co can|co phai la)\b|\bkhong\s*$"
+)
+
+
+def denied_items(question: str, topic: Sequence[str], quotes: Iterable[str]) -> list[AskedItem]:
+    """What the question asks and the quotes expressly deny: "điểm có trọng số" against
+    "điểm chính thức, không trọng số", "thứ hạng chính thức" against "thứ hạng tự tính
+    (không chính thức)". A word pair of the question's topic counts when a quote writes
+    it as a qualifier denied (", không X" or "(không X") and the question does not; a
+    yes/no question is answered by the denial, so it has none."""
+    q = " ".join(folded_tokens(question))
+    if _YES_NO_Q.search(q):
+        return []
+    # Folded with punctuation: the denial qualifies a noun, after a comma or in brackets.
+    text = " ".join(re.sub(r"\s+", " ", fold(x).lower()) for x in quotes)
+    out = []
+    for pair in topic:
+        words = pair.replace("_", " ")
+        denied = re.search(rf"[(,]\s*khong {re.escape(words)}\b", text)
+        # Only denied, never stated: "tiếp nhận, không tiếp nhận hồ sơ" lists both.
+        stated = len(re.findall(rf"\b{re.escape(words)}\b", text))
+        negated = len(re.findall(rf"\bkhong {re.escape(words)}\b", text))
+        if denied and stated == negated and f"khong {words}" not in q:
+            own = _own_words(question, words)
+            out.append(AskedItem("denied", f"“{own}” (văn bản ghi rõ là không {own})", _NEVER))
+    return out
+
+
+_NEVER = re.compile(r"(?!)")
+"""Matches nothing: a denied item is missing whatever else is quoted."""
+
+
+def _own_words(question: str, folded: str) -> str:
+    """The question's own spelling of the folded words *folded* ("trọng số" for
+    "trong so"), or *folded* itself."""
+    tokens = re.findall(r"\w+", question)
+    target = folded.split()
+    for i in range(len(tokens) - len(target) + 1):
+        if [fold(t).lower() for t in tokens[i : i + len(target)]] == target:
+            return " ".join(tokens[i : i + len(target)])
+    return folded
+
+
 def gap_sentence(missing: Sequence[AskedItem]) -> str:
     """The plain statement that the documents do not give what was asked."""
     what = "; ".join(dict.fromkeys(m.description for m in missing))
