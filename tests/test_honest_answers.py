@@ -373,3 +373,23 @@ def test_what_the_quote_expressly_denies_is_a_gap() -> None:
     # A verb denied inside a rule ("thì không thụ lý") is no qualifier.
     rule = "Đơn không đủ điều kiện thì không thụ lý."
     assert denied_items("Bao lâu thì thụ lý đơn?", ("thu_ly",), [rule]) == []
+
+
+def test_a_rank_and_a_bare_year_are_asked_and_a_date_is_no_year() -> None:
+    def kinds(question: str) -> list[tuple[str, str]]:
+        return [(i.kind, i.value) for i in asked_items(question)]
+
+    # "thứ mấy" asks a rank; "22/63" or "thứ 22" gives one, "thấp nhất" does not.
+    rank = asked_items("Năm 2019 Quảng Nam đứng thứ mấy về PAPI?")
+    assert [i.kind for i in rank] == ["year", "rank"]
+    assert missing_items(rank, ["Năm 2019 Quảng Nam xếp thứ 22/63."]) == []
+    lowest = missing_items(rank, ["Năm 2019 chỉ số CS3 của Quảng Nam thấp nhất."])
+    assert [i.kind for i in lowest] == ["rank"]
+    # A year on its own is a condition; after a document's type it names the document.
+    assert kinds("ngay cong bo bao cao papi 2022") == [("year", "2022")]
+    assert kinds("Luật Phòng, chống tham nhũng 2018 có hiệu lực từ khi nào?") == [("date", "")]
+    assert kinds("Theo Nghị định 130/2020, ai phải kê khai?") == []
+    # The year of a date dates something else: "ngày 2/4/2024" is not "năm 2024".
+    survey = asked_items("Khảo sát PAPI năm 2024 làm từ tháng mấy?")
+    quote = "Khảo sát từ tháng 8 đến tháng 11 năm 2023; báo cáo công bố ngày 2/4/2024."
+    assert "year" in [i.kind for i in missing_items(survey, [quote])]

@@ -82,6 +82,16 @@ _COUNT_Q = re.compile(r"\b(?:bao nhieu|so luong|so luot)\s+([a-z]+(?:\s+[a-z]+)?
 _TWO_ITEMS = rf"^\s*{LIST_ITEM}\s[^\n]*\n(?:[^\n]*\n)*?\s*{LIST_ITEM}\s"
 _NOT_COUNTED = frozenset(["la", "thi", "va", "nam", "o", "tai", "ve", "de", "cho", "duoc", "lan"])
 _YEAR_Q = re.compile(r"\b(?:nam|quy [ivx1-4]+ nam|thang \d{1,2} nam)\s+((?:19|20)\d{2})\b")
+# A year on its own ("báo cáo PAPI 2022"), not part of a number or a date ("130/2020").
+_BARE_YEAR_Q = re.compile(r"(?<![\w/.-])((?:19|20)\d{2})(?![\w/.-])")
+_DOCUMENT_TYPE = re.compile(
+    r"\b(?:luat|nghi dinh|thong tu|quyet dinh|ke hoach|chi thi|nghi quyet|phap lenh)\b"
+)
+# A rank asked ("đứng thứ mấy", "xếp hạng bao nhiêu"), answered by "thứ 22", "22/63".
+_RANK_Q = re.compile(
+    r"\b(?:thu may|hang may|hang thu may|thu bao nhieu|hang bao nhieu|vi thu may|xep thu may)\b"
+)
+_RANK = re.compile(r"\b\d{1,3}/\d{2,3}\b|\b(?:thu|hang|vi thu)\s+\d{1,3}\b")
 _DONE_Q = re.compile(
     r"\bda\b.+\bchua\b\s*$|\bco\b.+\bchua\b\s*$|\bda (?:thuc hien|gui|ban hanh)\b.*\bchua\b"
 )
@@ -176,11 +186,21 @@ def asked_items(question: str) -> list[AskedItem]:
                 items.append(AskedItem("items", what, pattern))
             else:
                 items.append(AskedItem("count", what, re.compile(number)))
-    for year in dict.fromkeys(_YEAR_Q.findall(q)):
-        # A year named in the question is a condition: the passage must be about that year.
-        items.append(
-            AskedItem("year", f"thông tin của năm {year}", re.compile(rf"\b{year}\b"), year)
-        )
+    folded = fold(question).lower()
+    # "Luật Phòng, chống tham nhũng 2018": a year after a document's type names the
+    # document; after anything else ("báo cáo PAPI 2022") it is a condition.
+    bare = [
+        m.group(1)
+        for m in _BARE_YEAR_Q.finditer(folded)
+        if not _DOCUMENT_TYPE.search(" ".join(folded[: m.start()].split()[-8:]))
+    ]
+    for year in dict.fromkeys([*_YEAR_Q.findall(q), *bare]):
+        # A year named in the question is a condition: the passage must be about that year
+        # (the year of a date, "ngày 2/4/2024", dates something else).
+        pattern = re.compile(rf"(?<!/)\b{year}\b")
+        items.append(AskedItem("year", f"thông tin của năm {year}", pattern, year))
+    if _RANK_Q.search(q):
+        items.append(AskedItem("rank", "thứ hạng cụ thể", _RANK))
     if _DONE_Q.search(q):
         # "đã … chưa?": documents state duties, not whether they were carried out.
         items.append(
@@ -241,7 +261,7 @@ def _vi_unit(question: str, match: re.Match[str]) -> str:
     return match.group(0)
 
 
-_IN_CONTEXT = frozenset(["date", "count", "money", "year"])
+_IN_CONTEXT = frozenset(["date", "count", "money", "year", "rank"])
 """Items that count only next to what the question is about: a document is full of dates
 and numbers, and "ngày 25/5/2023" in its opening line does not say when a meeting is."""
 _SENTENCE = re.compile(r"[.;:\n]\s")
