@@ -38,6 +38,7 @@ from assistant.answer.followup import Condensed, condense
 from assistant.answer.honesty import (
     UNVERIFIED,
     asked_items,
+    blank_cell_items,
     denied_items,
     gap_sentence,
     missing_items,
@@ -47,6 +48,7 @@ from assistant.answer.honesty import (
 )
 from assistant.answer.llm import GroundedLLM, Passage
 from assistant.answer.model import REFUSAL, Answer
+from assistant.answer.tables import blank_columns, header_of
 from assistant.answer.unit_tasks import asks_for_unit_tasks, unit_tasks_answer
 from assistant.core.settings import Settings
 from assistant.index import Index, SearchFilters, SearchHit, Snapshot
@@ -209,6 +211,10 @@ class Answerer:
         # "… có trọng số" against "điểm …, không trọng số": the quote denies what is asked.
         quotes = [p.quote for p in composition.points]
         missing += denied_items(evidence.condensed.question, query.topic, quotes)
+        # "… có mã số TTHC là gì?" against a quoted row whose "Mã số TTHC" cell is empty.
+        missing += blank_cell_items(
+            blank_columns(evidence.condensed.question, _table_rows(composition, evidence.stats))
+        )
         if self_hedged([p.unit.text for p in composition.points]):
             missing.append(UNVERIFIED)
         documents = []
@@ -353,6 +359,20 @@ class Answerer:
             if chunk is not None and cid not in chosen:
                 chosen[cid] = Passage(len(chosen) + 1, chunk, s.entry, s.coverage)
         return list(chosen.values())[:MAX_LLM_PASSAGES]
+
+
+def _table_rows(composition: Composition, stats: CorpusStats) -> list[tuple[str, str]]:
+    """(header row, quoted data row) for every quoted row of a Markdown table."""
+    rows = []
+    for point in composition.points:
+        found = header_of(point.chunk, stats)
+        if found is None or not point.quote.startswith("|"):
+            continue
+        chunk, start, end = found
+        if chunk.id == point.chunk.id and point.start < end:
+            continue  # the header itself
+        rows.append((chunk.page_content[start:end], point.quote))
+    return rows
 
 
 def _lines(answer: Answer) -> Iterator[str | Answer]:

@@ -29,6 +29,7 @@ from assistant.answer.evidence import (
     without_urls,
 )
 from assistant.answer.model import Answer, Citation, RelatedDocument
+from assistant.answer.tables import header_of
 from assistant.index.instruments import clause_references
 from assistant.index.snapshot import SOURCE_NOTE, innermost_heading
 from assistant.storage import ManifestEntry
@@ -229,12 +230,16 @@ class ExtractiveComposer:
             cited = referenced.get(cid, frozenset())
             role = query.role
             role_chunk = role is not None and plays(role, innermost_heading(chunk.metadata))
-            header = table_header(chunk.page_content)
-            columns = term_set(chunk.page_content[slice(*header)]) if header else frozenset()
+            header = header_of(chunk, stats)
+            columns = (
+                term_set(header[0].page_content[header[1] : header[2]]) if header else frozenset()
+            )
+            # Rows start after the header when it is in this chunk, anywhere when it runs on.
+            rows_from = header[2] if header and header[0].id == chunk.id else 0
             for unit in stats.units(chunk, notes=effect):
                 # A sentence citing retrieved clauses is read with them.
                 context = heading | cited if cited and clause_references(unit.text) else heading
-                if header and unit.start >= header[1] and unit.text.startswith("|"):
+                if header and unit.start >= rows_from and unit.text.startswith("|"):
                     # A table row means what its columns say ("| 2021 | 42,1 | …" under
                     # "| Năm | Điểm tổng | …").
                     context = context | columns
@@ -655,37 +660,25 @@ def _named_section(query: QueryTerms, passages: list[ScoredHit]) -> ScoredHit | 
     return None
 
 
-# A Markdown table's header: a row, then its separator row ("|---|---|").
-_TABLE_HEADER = re.compile(
-    r"^(\|[^\n]*\|)[ \t]*\n\|(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*$", re.MULTILINE
-)
-
-
-def table_header(text: str) -> tuple[int, int] | None:
-    """(start, end) of the header row of the first Markdown table in *text*, if any."""
-    match = _TABLE_HEADER.search(text)
-    return match.span(1) if match else None
-
-
 def _with_table_headers(points: list[Point], stats: CorpusStats) -> list[Point]:
-    """The points, with the header row of every table a quoted row comes from: a row of
-    figures is read by its columns."""
+    """The points, with the header row of every table a quoted row comes from (in its
+    chunk or an earlier one of the section): a row of figures is read by its columns."""
     out = list(points)
     have = {(p.chunk.id, p.start) for p in points}
     for point in points:
-        header = table_header(point.chunk.page_content)
-        if header is None or point.start < header[1] or not point.quote.startswith("|"):
+        found = header_of(point.chunk, stats)
+        if found is None or not point.quote.startswith("|"):
             continue
-        if (point.chunk.id, header[0]) in have:
+        chunk, start, end = found
+        if (chunk.id, start) in have or (chunk.id == point.chunk.id and point.start < end):
             continue
-        unit = next(
-            (u for u in stats.units(point.chunk) if u.start == header[0]),
-            None,
-        )
+        if chunk.metadata.get("section") != point.chunk.metadata.get("section"):
+            continue  # quoted under another sub-heading, it would read as another table
+        unit = next((u for u in stats.units(chunk) if u.start == start), None)
         if unit is None:
             continue
-        out.append(Point(point.chunk, unit, unit.start, unit.end, point.score, point.entry))
-        have.add((point.chunk.id, header[0]))
+        out.append(Point(chunk, unit, unit.start, unit.end, point.score, point.entry))
+        have.add((chunk.id, start))
     return out
 
 

@@ -358,6 +358,12 @@ def _own_words(question: str, folded: str) -> str:
     return folded
 
 
+def blank_cell_items(columns: Iterable[str]) -> list[AskedItem]:
+    """The gap for table columns a question asks about and the quoted rows leave blank
+    (see :func:`assistant.answer.tables.blank_columns`)."""
+    return [AskedItem("blank", f"{c} (ô này để trống trong bảng)", _NEVER) for c in columns]
+
+
 def gap_sentence(missing: Sequence[AskedItem]) -> str:
     """The plain statement that the documents do not give what was asked."""
     what = "; ".join(dict.fromkeys(m.description for m in missing))
