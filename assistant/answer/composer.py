@@ -122,6 +122,10 @@ class Composition:
     passages: list[ScoredHit]
 
 
+_ScoredUnit = tuple[float, int, int, Document, Unit]
+"""(score, passage rank, reading position, chunk, unit) of a candidate sentence."""
+
+
 @dataclass(frozen=True)
 class ComposerSettings:
     """Sizes of an extractive answer."""
@@ -662,7 +666,8 @@ def _named_section(query: QueryTerms, passages: list[ScoredHit]) -> ScoredHit | 
 
 def _with_table_headers(points: list[Point], stats: CorpusStats) -> list[Point]:
     """The points, with the header row of every table a quoted row comes from (in its
-    chunk or an earlier one of the section): a row of figures is read by its columns."""
+    chunk or an earlier one under the same heading): a row of figures is read by its
+    columns."""
     out = list(points)
     have = {(p.chunk.id, p.start) for p in points}
     for point in points:
@@ -682,16 +687,13 @@ def _with_table_headers(points: list[Point], stats: CorpusStats) -> list[Point]:
     return out
 
 
-_ScoredUnit = tuple[float, int, int, Document, Unit]
-
-
 def _copies_scored_alike(units: list[_ScoredUnit]) -> list[_ScoredUnit]:
     """Every copy of a sentence loaded twice (a law and its codified copy, a decree that
     repeats the law) scored as its best copy.
 
-    The copies differ only by their passage's retrieval prior; scored alike, they are
-    ordered by passage rank (relevance: instrument, heading, coverage), so the passage
-    ranked first supplies the one quoted.
+    The copies differ only by what their passages add (retrieval prior, heading, the
+    instrument's weight); scored alike, they are ordered by passage rank (relevance), so
+    the passage ranked first supplies the one quoted.
     """
     best: dict[str, float] = {}
     for t in units:

@@ -11,7 +11,10 @@ Vietnamese questions, never by the wording of one document or question set — a
 * a date or year ("khi nào", "ngày nào", "năm nào", "từ năm nào"): a date or a year;
 * a phone number, e-mail or address ("số điện thoại", "đường dây nóng", "địa chỉ"):
   something shaped like one;
-* a person ("ai là …", "họ tên", "người nào"): a capitalised personal name.
+* a person ("ai là …", "họ tên", "người nào"): a capitalised personal name;
+* a rank ("thứ mấy"): "thứ 22", "22/63"; the signer ("ai ký"): a signature;
+* what a quote expressly denies ("có trọng số" against "…, không trọng số") and a table
+  cell the question asks about that the quoted row leaves blank are gaps too.
 
 When the quotes lack the item, the answer says so first ("Các văn bản đã nạp không nêu
 …") and is marked ``partial`` with the item in ``missing``.
@@ -44,7 +47,12 @@ class AskedItem:
     """What the question itself says of the item, when it says it (the year of a year)."""
 
 
-_RELATIVE_DAY = (
+# "khi nào" is also answered by a weekday, a recurrence or a time limit, and by a day
+# fixed by an event, as laws set it: "trong ngày (văn bản được ký)", "ngày làm việc tiếp
+# theo", "chậm nhất …", "ngay khi …". A day asked ("ngày nào") is answered by these too.
+_WHEN_OTHERWISE = (
+    r"\bthu (?:hai|ba|tu|nam|sau|bay)\b|\bchu nhat\b|\bhang (?:ngay|tuan|thang|quy|nam)\b|"
+    r"\bdinh ky\b|\btrong (?:thoi han|vong) \d+|\bke tu (?:ngay|khi)\b|"
     r"\btrong (?:ngay|cung ngay|ngay lam viec)\b|\bngay lam viec tiep theo\b|\bcham nhat\b|"
     r"\bngay sau khi\b|\bngay khi\b"
 )
@@ -56,13 +64,8 @@ _MONEY = re.compile(
 )
 _DATE = re.compile(
     r"\b\d{1,2}/\d{1,2}/\d{2,4}\b|\bngay \d{1,2} thang \d{1,2}\b|\bnam (?:19|20)\d{2}\b|"
-    r"\b(?:19|20)\d{2}\b|\bthang \d{1,2}/\d{4}\b|\bquy [ivx1-4]+\b|"
-    # "khi nào" is also answered by a weekday, a recurrence, an hour or a time limit.
-    r"\bthu (?:hai|ba|tu|nam|sau|bay)\b|\bchu nhat\b|\bhang (?:ngay|tuan|thang|quy|nam)\b|"
-    r"\bdinh ky\b|\b\d{1,2} ?(?:gio|h)\b|\btrong (?:thoi han|vong) \d+|\bke tu (?:ngay|khi)\b|"
-    # A day fixed by an event, as laws set it: "trong ngày (văn bản được ký)", "ngày làm
-    # việc tiếp theo", "chậm nhất …", "ngay khi …".
-    rf"{_RELATIVE_DAY}"
+    r"\b(?:19|20)\d{2}\b|\bthang \d{1,2}/\d{4}\b|\bquy [ivx1-4]+\b|\b\d{1,2} ?(?:gio|h)\b|"
+    rf"{_WHEN_OTHERWISE}"
 )
 _PHONE = re.compile(
     r"\b0\d{2,3}[ .]?\d{3}[ .]?\d{3,4}\b|\b1900[ .]?\d{4}\b|\b\d{3,4}\.\d{3}\.\d{3}\b"
@@ -138,11 +141,7 @@ _SOURCE_Q = re.compile(r"\b(?:nguon nao|tu nguon|nguon kinh phi nao|tu dau|lay o
 # The day asked ("vào ngày nào", "ngày nào"), answered by a day, a weekday, a recurrence
 # or a time limit, not by a year or a quarter alone.
 _DAY_Q = re.compile(r"\b(?:ngay nao|tu ngay nao|vao ngay)\b")
-_DAY = re.compile(
-    r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\bngay \d{1,2}\b|\bthu (?:hai|ba|tu|nam|sau|bay)\b|"
-    r"\bchu nhat\b|\bhang (?:ngay|tuan|thang)\b|\bdinh ky\b|\btrong (?:thoi han|vong) \d+|"
-    rf"\bke tu (?:ngay|khi)\b|{_RELATIVE_DAY}"
-)
+_DAY = re.compile(rf"\b\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\b|\bngay \d{{1,2}}\b|{_WHEN_OTHERWISE}")
 # Who signed: "ai ký", "người ký", "do … ký (không)?". Folded, "ký" is also "kỳ", so the
 # signer is asked only where "ký" follows "ai", "người" or a "do …" agent.
 # "đăng ký" (to register) folds to "dang ky" and is no signature.
@@ -252,13 +251,7 @@ def _asks_for(word: re.Pattern[str], folded: str, question: str) -> bool:
 
 def _vi_unit(question: str, match: re.Match[str]) -> str:
     """The question's own words for the counted thing, as typed ("lượt công dân")."""
-    tokens = question.split()
-    folded = [fold(t) for t in tokens]
-    target = match.group(0).split()
-    for i in range(len(folded) - len(target) + 1):
-        if [re.sub(r"\W", "", f) for f in folded[i : i + len(target)]] == target:
-            return " ".join(tokens[i : i + len(target)]).strip("?.,;:")
-    return match.group(0)
+    return _own_words(question, match.group(0))
 
 
 _IN_CONTEXT = frozenset(["date", "count", "money", "year", "rank"])
