@@ -393,3 +393,28 @@ def test_a_rank_and_a_bare_year_are_asked_and_a_date_is_no_year() -> None:
     survey = asked_items("Khảo sát PAPI năm 2024 làm từ tháng mấy?")
     quote = "Khảo sát từ tháng 8 đến tháng 11 năm 2023; báo cáo công bố ngày 2/4/2024."
     assert "year" in [i.kind for i in missing_items(survey, [quote])]
+
+
+def test_a_named_procedure_is_not_answered_by_another_one(
+    ingested: Callable[[dict[str, str]], Any],
+) -> None:
+    from assistant.answer.evidence import procedure_pairs
+
+    assert procedure_pairs("Thủ tục làm hộ chiếu mẫu cần giấy tờ gì?") == (
+        "lam_ho",
+        "ho_chieu",
+        "chieu_mau",
+    )
+    assert procedure_pairs("Thủ tục hành chính phải công khai thế nào?") == ()
+    assistant = ingested(
+        {
+            "luat.txt": "QUỐC HỘI\nSố: 104/2016/QH13\n\nLUẬT\nTIẾP CẬN MẪU\n\n"
+            "Điều 24. Hồ sơ yêu cầu mẫu\n\nNgười nước ngoài yêu cầu cung cấp thông tin mẫu "
+            "phải nộp giấy tờ gồm phiếu yêu cầu và hộ chiếu.\n"
+        }
+    )
+    # The passage speaks of "người nước ngoài", "giấy tờ", "hộ chiếu", not of marriage.
+    answer = assistant.ask("Thủ tục đăng ký kết hôn với người nước ngoài cần giấy tờ gì?")
+    assert not answer.grounded, answer.answer
+    answer = assistant.ask("Người nước ngoài yêu cầu cung cấp thông tin mẫu cần giấy tờ gì?")
+    assert answer.grounded, answer.answer

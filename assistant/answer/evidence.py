@@ -150,6 +150,9 @@ class QueryTerms:
     """The phrase an "X là gì?" question asks about, folded (:func:`asked_term`)."""
     counts_items: bool = False
     """The question asks how many items something comprises ("gồm mấy bước?")."""
+    procedure: tuple[str, ...] = ()
+    """The word pairs of the procedure a question names ("thủ tục đăng ký kết hôn …" →
+    dang_ky, ky_ket, ket_hon, …; see :func:`procedure_pairs`)."""
 
     @classmethod
     def of(cls, question: str, known_names: frozenset[str] = frozenset()) -> QueryTerms:
@@ -206,6 +209,7 @@ class QueryTerms:
             role=role_of(norm),
             asked=asked_term(question),
             counts_items=bool(COUNTS_ITEMS.search(" ".join(folded_tokens(question)))),
+            procedure=procedure_pairs(question),
         )
 
     def number_found(self, text: str) -> bool:
@@ -260,6 +264,34 @@ class QueryTerms:
 # "người Việt Nam") is no name a passage must mention.
 _IMPLIED_NAME_TERMS = frozenset(["viet_nam", "nguoi_viet", "nuoc_viet"])
 _YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+# What ends a procedure's name in a question: the predicate or a question word.
+_PROCEDURE_END_WORDS = (
+    "can duoc la co giai gom phai thi o tai cua de nhu nao gi khong bao may "
+    "trong ve con hay bi mat ton lam"
+)
+_PROCEDURE_END = frozenset(_PROCEDURE_END_WORDS.split())
+
+
+def procedure_pairs(question: str) -> tuple[str, ...]:
+    """The word pairs of a named procedure ("Thủ tục làm hộ chiếu phổ thông cần …" →
+    lam_ho, ho_chieu, chieu_pho, pho_thong): a TTHC is named by its words, and a passage
+    on another procedure is no answer. "Thủ tục hành chính" is the generic term, and a
+    name of one word is too short to tell procedures apart."""
+    tokens = folded_tokens(question)
+    for i in range(len(tokens) - 1):
+        if tokens[i] != "thu" or tokens[i + 1] != "tuc":
+            continue
+        name: list[str] = []
+        for token in tokens[i + 2 :]:
+            if token in _PROCEDURE_END and name:
+                break
+            name.append(token)
+        if name[:2] == ["hanh", "chinh"] or len(name) < 2:
+            return ()
+        return tuple(f"{a}_{b}" for a, b in zip(name, name[1:], strict=False))
+    return ()
 
 
 def _mentioned(entity: tuple[str, ...], terms: frozenset[str]) -> bool:
