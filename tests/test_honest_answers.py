@@ -418,3 +418,11 @@ def test_a_named_procedure_is_not_answered_by_another_one(
     assert not answer.grounded, answer.answer
     answer = assistant.ask("Người nước ngoài yêu cầu cung cấp thông tin mẫu cần giấy tờ gì?")
     assert answer.grounded, answer.answer
+
+
+def test_a_machine_is_not_a_count_when_the_question_has_diacritics() -> None:
+    # Folded, "xe máy" reads as "xe mấy"; typed with diacritics only "mấy" asks a count.
+    assert [i.kind for i in asked_items("Xe máy của cơ quan được dùng khi nào?")] == ["date"]
+    counted = asked_items("Máy tính của Ban có mấy chiếc?")
+    assert [i.description for i in counted] == ["con số cụ thể (mấy chiếc)"]
+    assert [i.kind for i in asked_items("moi nam to chuc may buoi doi thoai")] == ["count"]

@@ -32,7 +32,7 @@ from datetime import date
 
 from vntext.lexicon import COUNTS_ITEMS, LIST_ITEM
 from vntext.normalize import fold
-from vntext.tokens import folded_tokens
+from vntext.tokens import folded_tokens, raw_tokens
 
 
 @dataclass(frozen=True)
@@ -171,7 +171,7 @@ def asked_items(question: str) -> list[AskedItem]:
         # "Ai hướng dẫn việc sử dụng kinh phí …?" asks who, not how much; "kinh phí lấy từ
         # nguồn nào?" asks where the money comes from.
         items.append(AskedItem("money", "số tiền, mức kinh phí cụ thể", _MONEY))
-    elif m := _COUNT_Q.search(q):
+    elif m := _COUNT_Q.search(_counting_text(question, q)):
         head = (m.group(1) or m.group(2)).split()[0]
         if head not in _NOT_COUNTED:
             # "bao nhiêu thủ tục": a number must stand right before the counted word.
@@ -236,6 +236,20 @@ def asked_items(question: str) -> list[AskedItem]:
         # signed answers it, not the document's own text.
         items.append(AskedItem("signer", "người ký văn bản", _SIGNED))
     return items
+
+
+def _counting_text(question: str, folded: str) -> str:
+    """*folded* (the question's folded tokens) with every "may" that is not "mấy" masked,
+    when the question was typed with diacritics: folded, "xe máy" reads as "xe mấy"."""
+    if fold(question) == question:
+        return folded
+    raw = [t.lower() for t in raw_tokens(question)]
+    tokens = folded.split()
+    if len(raw) != len(tokens):
+        return folded
+    return " ".join(
+        "_" if t == "may" and r != "mấy" else t for t, r in zip(tokens, raw, strict=True)
+    )
 
 
 def _asks_for(word: re.Pattern[str], folded: str, question: str) -> bool:
