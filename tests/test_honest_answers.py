@@ -426,3 +426,12 @@ def test_a_machine_is_not_a_count_when_the_question_has_diacritics() -> None:
     counted = asked_items("Máy tính của Ban có mấy chiếc?")
     assert [i.description for i in counted] == ["con số cụ thể (mấy chiếc)"]
     assert [i.kind for i in asked_items("moi nam to chuc may buoi doi thoai")] == ["count"]
+
+
+def test_a_denial_is_read_per_quote() -> None:
+    from assistant.answer.honesty import denied_items
+
+    header = "| Năm | Điểm tổng | Thứ hạng tự tính (không chính thức) |"
+    other = "Điểm dưới đây là điểm chính thức của tỉnh."
+    denied = denied_items("Năm 2024 xếp hạng chính thức thứ mấy?", ("chinh_thuc",), [header, other])
+    assert [i.kind for i in denied] == ["denied"]

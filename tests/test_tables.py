@@ -78,3 +78,25 @@ def test_a_blank_cell_asked_is_stated_as_a_gap(ingested: Callable[[dict[str, str
     answer = assistant.ask("Thủ tục đăng ký văn phòng mẫu có mã số TTHC là gì?")
     assert answer.grounded and not answer.partial, answer.answer
     assert any("1.000111" in c.quote for c in answer.citations), answer.answer
+
+
+def test_the_row_a_question_names_is_quoted_with_its_header(
+    ingested: Callable[[dict[str, str]], Any],
+) -> None:
+    # The prose around the table repeats the question's words; the row for the year
+    # asked is the answer, read by its header.
+    assistant = ingested(
+        {
+            "ghi-chu.md": "# Chỉ số mẫu — tài liệu tham khảo\n\n"
+            "## 9. Kết quả chỉ số mẫu của tỉnh Hòa Đông\n\n"
+            "Tổng điểm chỉ số mẫu của tỉnh Hòa Đông qua các năm, tổng điểm tối đa 80.\n\n"
+            "| Năm | Tổng điểm | Thứ hạng |\n|---|---|---|\n"
+            "| 2020 | 40,10 | 30/63 |\n| 2021 | 42,15 | 25/63 |\n| 2022 | 41,05 | 28/63 |\n\n"
+            "Tổng điểm chỉ số mẫu của tỉnh Hòa Đông năm 2023 và năm 2024 thuộc nhóm thấp.\n"
+        }
+    )
+    answer = assistant.ask("Tổng điểm chỉ số mẫu của tỉnh Hòa Đông năm 2021 là bao nhiêu?")
+    assert answer.grounded and not answer.partial, answer.answer
+    quotes = [c.quote for c in answer.citations]
+    assert "| 2021 | 42,15 | 25/63 |" in quotes, answer.answer
+    assert "| Năm | Tổng điểm | Thứ hạng |" in quotes, answer.answer

@@ -336,15 +336,22 @@ def denied_items(question: str, topic: Sequence[str], quotes: Iterable[str]) -> 
     if _YES_NO_Q.search(q):
         return []
     # Folded with punctuation: the denial qualifies a noun, after a comma or in brackets.
-    text = " ".join(re.sub(r"\s+", " ", fold(x).lower()) for x in quotes)
+    texts = [re.sub(r"\s+", " ", fold(x).lower()) for x in quotes]
     out = []
     for pair in topic:
         words = pair.replace("_", " ")
-        denied = re.search(rf"[(,]\s*khong {re.escape(words)}\b", text)
-        # Only denied, never stated: "tiếp nhận, không tiếp nhận hồ sơ" lists both.
-        stated = len(re.findall(rf"\b{re.escape(words)}\b", text))
-        negated = len(re.findall(rf"\bkhong {re.escape(words)}\b", text))
-        if denied and stated == negated and f"khong {words}" not in q:
+        if f"khong {words}" in q:
+            continue
+        # Only denied, never stated, in one quote: "tiếp nhận, không tiếp nhận hồ sơ"
+        # lists both; "thứ hạng (không chính thức)" denies it whatever "điểm chính thức"
+        # another quote says.
+        denied = any(
+            re.search(rf"[(,]\s*khong {re.escape(words)}\b", text)
+            and len(re.findall(rf"\b{re.escape(words)}\b", text))
+            == len(re.findall(rf"\bkhong {re.escape(words)}\b", text))
+            for text in texts
+        )
+        if denied:
             own = _own_words(question, words)
             out.append(AskedItem("denied", f"“{own}” (văn bản ghi rõ là không {own})", _NEVER))
     return out
