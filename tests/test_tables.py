@@ -53,6 +53,7 @@ def test_a_table_that_runs_on_is_read_by_the_header_of_an_earlier_chunk() -> Non
     stats = SimpleNamespace(
         chunks={c.id: c for c in (first, rows, prose, after)},
         position={"a": 0, "b": 1, "c": 2, "d": 3},
+        order=["a", "b", "c", "d"],
     )
     assert table_header(first.page_content) == (0, len(HEADER))
     assert header_of(rows, stats) == (first, 0, len(HEADER))  # type: ignore[arg-type]

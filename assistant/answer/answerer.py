@@ -48,7 +48,7 @@ from assistant.answer.honesty import (
 )
 from assistant.answer.llm import GroundedLLM, Passage
 from assistant.answer.model import REFUSAL, Answer
-from assistant.answer.tables import blank_columns, header_of
+from assistant.answer.tables import blank_columns, row_header
 from assistant.answer.unit_tasks import asks_for_unit_tasks, unit_tasks_answer
 from assistant.core.settings import Settings
 from assistant.index import Index, SearchFilters, SearchHit, Snapshot
@@ -375,13 +375,10 @@ def _table_rows(composition: Composition, stats: CorpusStats) -> list[tuple[str,
     """(header row, quoted data row) for every quoted row of a Markdown table."""
     rows = []
     for point in composition.points:
-        found = header_of(point.chunk, stats)
-        if found is None or not point.quote.startswith("|"):
-            continue
-        chunk, start, end = found
-        if chunk.id == point.chunk.id and point.start < end:
-            continue  # the header itself
-        rows.append((chunk.page_content[start:end], point.quote))
+        found = row_header(point.chunk, point.start, point.quote, stats)
+        if found is not None:
+            chunk, start, end = found
+            rows.append((chunk.page_content[start:end], point.quote))
     return rows
 
 

@@ -29,7 +29,7 @@ from assistant.answer.evidence import (
     without_urls,
 )
 from assistant.answer.model import Answer, Citation, RelatedDocument
-from assistant.answer.tables import cells, header_of
+from assistant.answer.tables import cells, header_of, row_header
 from assistant.index.instruments import clause_references
 from assistant.index.snapshot import SOURCE_NOTE, innermost_heading
 from assistant.storage import ManifestEntry
@@ -691,11 +691,11 @@ def _with_table_headers(points: list[Point], stats: CorpusStats) -> list[Point]:
     out = list(points)
     have = {(p.chunk.id, p.start) for p in points}
     for point in points:
-        found = header_of(point.chunk, stats)
-        if found is None or not point.quote.startswith("|"):
+        found = row_header(point.chunk, point.start, point.quote, stats)
+        if found is None:
             continue
-        chunk, start, end = found
-        if (chunk.id, start) in have or (chunk.id == point.chunk.id and point.start < end):
+        chunk, start, _ = found
+        if (chunk.id, start) in have:
             continue
         if chunk.metadata.get("section") != point.chunk.metadata.get("section"):
             continue  # quoted under another sub-heading, it would read as another table

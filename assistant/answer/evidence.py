@@ -416,6 +416,7 @@ class CorpusStats:
         self.chunks = snapshot.chunks
         self.sections = snapshot.sections
         self.position = snapshot.position
+        self.order = snapshot.order
         self._units: dict[tuple[str, bool], list[Unit]] = {}
         self._bearers: dict[str, frozenset[str]] = {}
 

@@ -47,22 +47,30 @@ def header_of(chunk: Document, stats: CorpusStats) -> tuple[Document, int, int] 
     here = stats.position.get(chunk.id or "")
     if here is None:
         return None
-    earlier = sorted(
-        (
-            c
-            for cid, c in stats.chunks.items()
-            if c.metadata.get("document_id") == doc and stats.position.get(cid, here) < here
-        ),
-        key=lambda c: stats.position.get(c.id or "", 0),
-        reverse=True,
-    )
-    for previous in earlier:
+    # A document's chunks lie together in reading order: walk back from this one.
+    for i in range(here - 1, -1, -1):
+        previous = stats.chunks.get(stats.order[i])
+        if previous is None or previous.metadata.get("document_id") != doc:
+            return None
         found = table_header(previous.page_content)
         if found is not None:
             return previous, found[0], found[1]
         if not previous.page_content.lstrip().startswith("|"):
             return None  # the table does not run on through prose
     return None
+
+
+def row_header(
+    chunk: Document, start: int, quote: str, stats: CorpusStats
+) -> tuple[Document, int, int] | None:
+    """The header (as :func:`header_of` gives it) of a quoted data row: None when the
+    quote at *start* of *chunk* is no table row, or is the header row itself."""
+    if not quote.startswith("|"):
+        return None
+    found = header_of(chunk, stats)
+    if found is None or (found[0].id == chunk.id and start < found[2]):
+        return None
+    return found
 
 
 def cells(row: str) -> list[str]:
@@ -84,15 +92,15 @@ def blank_columns(question: str, rows: Iterable[tuple[str, str]]) -> list[str]:
     """
     asked = " " + " ".join(folded_tokens(question)) + " "
     words = set(asked.split())
-    pairs = [(h, r) for h, r in rows if len(cells(h)) == len(cells(r))]
+    split = [(cells(h), cells(r), r) for h, r in rows]
+    aligned = [(names, values, r) for names, values, r in split if len(names) == len(values)]
     # The rows about what is asked: those sharing the most words with the question.
-    overlap = {r: len(words & set(folded_tokens(r))) for _, r in pairs}
-    best = max(overlap.values(), default=0)
+    overlap = [len(words & set(folded_tokens(r))) for _, _, r in aligned]
+    best = max(overlap, default=0)
     blank: dict[str, bool] = {}
-    for header, row in pairs:
-        if overlap[row] < best:
+    for (names, values, _), shared in zip(aligned, overlap, strict=True):
+        if shared < best:
             continue
-        names, values = cells(header), cells(row)
         for name, value in zip(names, values, strict=True):
             column = " ".join(folded_tokens(name))
             if len(column.split()) < 2 or f" {column} " not in asked:
