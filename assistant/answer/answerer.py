@@ -235,7 +235,7 @@ class Answerer:
             )
             doc_type = str((entry.doc_type if entry else "") or meta.get("doc_type", ""))
             documents.append((document_name(meta, entry), doc_type, described))
-        notes = time_notes([p.quote for p in composition.points], documents, self._today())
+        notes = time_notes(quotes, documents, self._today())
         notes += _amendment_notes(composition, evidence)
         secondary = [
             f"[{n}]"

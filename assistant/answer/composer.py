@@ -230,6 +230,7 @@ class ExtractiveComposer:
         if list_mode:
             chunk_ids = list(dict.fromkeys(section_ids + chunk_ids))
         scored_units: list[_ScoredUnit] = []
+        asked = " " + " ".join(folded_tokens(query.text)) + " "  # for table row keys
         for cid in chunk_ids:
             chunk = stats.chunks.get(cid) or _chunk_of(passages, cid)
             if chunk is None:
@@ -252,7 +253,7 @@ class ExtractiveComposer:
                     # A table row means what its columns say ("| 2021 | 42,1 | …" under
                     # "| Năm | Điểm tổng | …"), and the row the question names is the one.
                     context = context | columns
-                    keyed = ROW_KEY_BONUS if _row_key_asked(unit.text, query) else 0.0
+                    keyed = ROW_KEY_BONUS if _row_key_asked(unit.text, asked) else 0.0
                 score = self._unit_score(query, unit.text, context, stats)
                 score += prior.get(cid, 0.0) + keyed
                 # The note heading a codified article plays the role only in the
@@ -671,11 +672,10 @@ def _named_section(query: QueryTerms, passages: list[ScoredHit]) -> ScoredHit | 
     return None
 
 
-def _row_key_asked(row: str, query: QueryTerms) -> bool:
-    """True when the question names the key of a table row: its first cell that is not
-    empty or a serial number ("2021" of "| 2021 | 42,1 | …", a procedure's name after
-    its number)."""
-    asked = " " + " ".join(folded_tokens(query.text)) + " "
+def _row_key_asked(row: str, asked: str) -> bool:
+    """True when the question (*asked*: its folded tokens, padded with spaces) names the
+    key of a table row: its first cell that is not empty or a serial number ("2021" of
+    "| 2021 | 42,1 | …", a procedure's name after its number)."""
     for cell in cells(row):
         key = " ".join(folded_tokens(cell))
         if not key or (key.isdigit() and len(key) < 4):
@@ -715,11 +715,11 @@ def _copies_scored_alike(units: list[_ScoredUnit]) -> list[_ScoredUnit]:
     instrument's weight); scored alike, they are ordered by passage rank (relevance), so
     the passage ranked first supplies the one quoted.
     """
+    keys = [folded_text(t[4].text) for t in units]
     best: dict[str, float] = {}
-    for t in units:
-        key = folded_text(t[4].text)
+    for key, t in zip(keys, units, strict=True):
         best[key] = max(best.get(key, t[0]), t[0])
-    return [(best[folded_text(t[4].text)], *t[1:]) for t in units]
+    return [(best[key], *t[1:]) for key, t in zip(keys, units, strict=True)]
 
 
 def _reading_order(points: list[Point], stats: CorpusStats) -> list[Point]:
