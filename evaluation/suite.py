@@ -108,6 +108,14 @@ def run_evaluation(
                 oos = by_split(oos_rows)[split]
                 part["answers"] = score_answers(answering, split_rows, oos)
             plan_report[split] = part
+        core = _core_assistant(settings, embeddings, workdir)
+        if core is not None:
+            # The plan retrieval goal was set on the plan and the reference note alone;
+            # the same retriever over those two documents is the like-for-like figure.
+            for split, split_rows in by_split(plan_rows).items():
+                ids = {r["id"] for r in split_rows}
+                questions = [q for q in plan if q.id in ids]
+                plan_report[split]["core_corpus"] = score_system(questions, _retriever(core))
         results["plan"] = plan_report
 
     if "library" in chosen:
@@ -144,6 +152,24 @@ def run_evaluation(
         results["alqac"] = evaluate_alqac(alqac, embeddings, workdir)
         results["alqac_answers"] = score_alqac_answers(alqac, embeddings, workdir)
     return results
+
+
+def _core_assistant(settings: Any, embeddings: Embeddings, workdir: Path) -> Any:
+    """An assistant over the top-level files of ``corpus_dir`` only (the plan and the
+    reference note, without ``library/``), indexed under *workdir*; None when none."""
+    from assistant.core.composition import build_assistant
+
+    corpus = Path(settings.corpus_dir)
+    files = sorted(p for p in corpus.iterdir() if p.is_file()) if corpus.is_dir() else []
+    if not files:
+        return None
+    core = build_assistant(
+        settings.model_copy(update={"data_dir": workdir / "core-index"}), embeddings=embeddings
+    )
+    report = core.ingest(files)
+    if not report.ok:
+        raise RuntimeError(f"core corpus failed to ingest: {report.failed}")
+    return core
 
 
 def _retriever(assistant: Any) -> Any:

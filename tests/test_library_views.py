@@ -308,6 +308,23 @@ def test_papi_eval_runs_selected_sets_per_split(tiny: Any, tmp_path: Path) -> No
     assert bad.exit_code == 2 and "nope" in bad.output
 
 
+def test_plan_retrieval_is_also_scored_on_the_core_corpus_alone(
+    tmp_path: Path, embeddings: Any
+) -> None:
+    """The plan retrieval goal was set before the library shipped: `papi eval` scores the
+    same retriever on the top-level documents of the corpus alone, library/ left out."""
+    from assistant.core.settings import Settings
+    from evaluation.suite import _core_assistant
+
+    corpus = tmp_path / "corpus"
+    (corpus / "library").mkdir(parents=True)
+    (corpus / "quy-che-tiep-cong-dan.md").write_text(RECEPTION, encoding="utf-8")
+    (corpus / "library" / "quy-che-luu-tru.md").write_text(ARCHIVE, encoding="utf-8")
+    core = _core_assistant(Settings(corpus_dir=corpus), embeddings, tmp_path / "work")
+    assert [d.id for d in core.documents()] == ["quy-che-tiep-cong-dan"]
+    assert _core_assistant(Settings(corpus_dir=tmp_path / "none"), embeddings, tmp_path) is None
+
+
 def test_a_dimension_filter_finds_the_documents_that_govern_it(tiny: Any) -> None:
     # No heading of the reception rules names dimension 3, yet the map says they govern it:
     # filtering by dimension 3 must find their passages (lexically and densely).
