@@ -562,3 +562,56 @@ def test_copies_of_a_sentence_are_scored_alike_so_passage_rank_decides() -> None
     assert [t[0] for t in alike] == [1.31, 1.31, 0.90]
     alike.sort(key=lambda t: (-t[0], t[1], t[2], t[4].start))
     assert alike[0][3].id == "law"
+
+
+def test_a_search_naming_a_document_ranks_its_passages_first(
+    ingested: Callable[[dict[str, str]], Any],
+) -> None:
+    header = (
+        "CHÍNH PHỦ\nSố: {number}\nHà Nội, ngày 01 tháng 01 năm {year}\n\nNGHỊ ĐỊNH\n{title}\n\n"
+    )
+    assistant = ingested(
+        {
+            "luu-tru.txt": header.format(number="21/2020/NĐ-CP", year=2020, title="VỀ LƯU TRỮ")
+            + "Điều 3. Sao lưu dữ liệu\n\n"
+            "Dữ liệu của hệ thống phải được sao lưu hằng tuần, bản sao lưu dữ liệu của hệ "
+            "thống được giữ ở nơi an toàn tách khỏi máy chủ.\n",
+            "van-thu.txt": header.format(number="22/2021/NĐ-CP", year=2021, title="VỀ VĂN THƯ")
+            + "Điều 7. Hồ sơ điện tử\n\n"
+            "Dữ liệu của hệ thống văn thư được sao lưu mỗi tháng một lần.\n\n"
+            "Điều 8. Con dấu\n\n"
+            "Văn thư cơ quan giữ con dấu và thiết bị lưu khóa bí mật của cơ quan.\n",
+        }
+    )
+    first = assistant.search("Dữ liệu của hệ thống được sao lưu thế nào?", 2)[0]
+    assert first.document_id == "luu-tru"  # the better match wins when nothing is named
+    for question in (
+        "Theo Nghị định 22/2021, dữ liệu của hệ thống được sao lưu thế nào?",
+        "theo nghi dinh ve van thu, du lieu cua he thong duoc sao luu the nao?",
+    ):
+        assert assistant.search(question, 2)[0].document_id == "van-thu", question
+
+
+def test_named_documents_keep_their_fused_score_and_the_others_yield() -> None:
+    from langchain_core.documents import Document
+
+    from assistant.index.search import NAMED_ELSEWHERE_WEIGHT, merge_ranking, prefer_named
+    from assistant.storage import ManifestEntry
+
+    chunks = {
+        "law": Document("…", metadata={"document_id": "law", "section_ref": "Điều 1"}),
+        "copy": Document(
+            "…",
+            metadata={"document_id": "topic", "section_ref": "Điều 4 Nghị định số 5/2020/NĐ-CP"},
+        ),
+        "decree": Document("…", metadata={"document_id": "decree", "section_ref": "Điều 4"}),
+    }
+    named = [ManifestEntry(id="decree", title="", doc_type="Nghị định", number="5/2020/NĐ-CP")]
+    ordered = [("law", 1.0), ("copy", 0.7), ("decree", 0.6)]
+    ranked = prefer_named(ordered, chunks, named, "Theo Nghị định 5/2020 thì sao?")
+    assert ranked == [("copy", 0.7), ("decree", 0.6), ("law", NAMED_ELSEWHERE_WEIGHT)]
+    assert merge_ranking([("a", 3.0), ("b", 1.0)], [("b", 1.0), ("c", 2.0)]) == [
+        ("a", 3.0),
+        ("c", 2.0),
+        ("b", 1.0),
+    ]

@@ -44,7 +44,16 @@ from assistant.index.ingestion import (
     embedding_text,
     versioned,
 )
-from assistant.index.search import SearchFilters, SearchHit, chroma_where, fuse, fuse_convex
+from assistant.index.instruments import named_documents
+from assistant.index.search import (
+    SearchFilters,
+    SearchHit,
+    chroma_where,
+    fuse,
+    fuse_convex,
+    merge_ranking,
+    prefer_named,
+)
 from assistant.index.snapshot import Snapshot
 from assistant.storage import ChromaStore, Holder, LeaseLost, ManifestEntry
 from ingest import (
@@ -469,12 +478,21 @@ class Index:
             # Over-fetch: chunks outside this snapshot (another version) are skipped below.
             raw = self._store.dense_query(vector, n + 16, chroma_where(filters))
             dense = [(cid, s) for cid, s in raw if snap.allows(cid, filters)][:n]
+        # A question naming a document ("Theo Nghị định 48/2013, …") looks in it too, and
+        # its passages lead the ones of other documents that match as well.
+        named = () if filters.documents else tuple(named_documents(query, snap.entries))
+        if named:
+            within = replace(filters, documents=tuple(e.id for e in named))
+            lexical = merge_ranking(lexical, snap.lexical_top(query, n, within))
         rankings = [(tuning.dense_weight, dense), (tuning.lexical_weight, lexical)]
+        depth = n if named else k
         ordered = (
-            fuse_convex(rankings, k)
+            fuse_convex(rankings, depth)
             if tuning.fusion == "convex"
-            else fuse(rankings, tuning.rrf_k, k)
+            else fuse(rankings, tuning.rrf_k, depth)
         )
+        if named:
+            ordered = prefer_named(ordered, snap.chunks, named, query)[:k]
         dense_of = dict(dense)
         lexical_of = dict(lexical)
         return [

@@ -1,4 +1,5 @@
-"""What loaded documents say about other documents: which they amend, which they end.
+"""Instruments: what loaded documents say about other documents (which they amend, which
+they end), which instrument a passage comes from, and which documents a question names.
 
 Vietnamese legal texts state both in fixed formulas, so they are read from the text, never
 typed per document:
@@ -15,11 +16,17 @@ division with an Arabic number ("chuong 5", "dieu 12"), "" for the whole documen
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from ingest.model import SECTION_SEPARATOR
 from vntext.lexicon import LEGAL_REFERENCE
 from vntext.normalize import fold
+from vntext.tokens import folded_tokens
+
+if TYPE_CHECKING:
+    from assistant.storage import ManifestEntry
 
 _AMENDING = re.compile(
     r"\b(?:sửa đổi|bổ sung|bãi bỏ)[^.;:\n]{0,60}?\bcủa\s+(?:các\s+)?", re.IGNORECASE
@@ -134,3 +141,78 @@ def own_clauses(section_ref: str) -> frozenset[tuple[str, str]]:
         return frozenset()
     article = match.group(1).lower()
     return frozenset((article, c) for c in _CLAUSES.findall(match.group(2)))
+
+
+# A document number as typed in a question: "130/2020", "130/2020/nđ-cp", "1766/qđ-ubnd".
+_NUMBER_IN_QUESTION = re.compile(r"\b\d{1,5}/(?:\d{4}|[a-zđ]{2,})[\w/đ-]*", re.IGNORECASE)
+
+
+def instrument_of(meta: Mapping[str, Any]) -> tuple[str, str]:
+    """(type, number) of the instrument a passage comes from, lower-cased.
+
+    A codified article (pháp điển) names its source instrument in its section
+    ("Điều 6 Thông tư số 27/2024/TT-BTC"); otherwise it is the passage's document.
+    """
+    return _instrument(
+        str(meta.get("section_ref", "") or ""),
+        str(meta.get("doc_type", "") or ""),
+        str(meta.get("number", "") or ""),
+    )
+
+
+@lru_cache(maxsize=16384)
+def _instrument(section_ref: str, doc_type: str, number: str) -> tuple[str, str]:
+    # Cached: every ranking rule asks it of every hit, and sections repeat across requests.
+    match = LEGAL_REFERENCE.search(section_ref)
+    if match:
+        return match.group(1).lower(), match.group(2).lower()
+    return doc_type.lower(), number.lower()
+
+
+def named_numbers(question: str) -> tuple[str, ...]:
+    """Document numbers the question names, folded ("Nghị định 130/2020" → "130/2020")."""
+    return tuple(
+        dict.fromkeys(number_key(m.group(0)) for m in _NUMBER_IN_QUESTION.finditer(question))
+    )
+
+
+def named_documents(question: str, entries: Mapping[str, ManifestEntry]) -> list[ManifestEntry]:
+    """Documents the question names by number ("Nghị định 130/2020"), by their type and
+    title ("Luật Phòng, chống tham nhũng") or by their type and a short name ("Luật
+    PCTN", "Kế hoạch PAPI"; see :func:`_short_names`), in manifest order.
+
+    A title counts only with its document type in front: "tiếp công dân" alone is a
+    topic, "Luật Tiếp công dân" names the law.
+    """
+    numbers = named_numbers(question)
+    folded = " " + " ".join(folded_tokens(question)) + " "
+    out = []
+    for entry in entries.values():
+        number = number_key(entry.number)
+        if number and any(number.startswith(n) for n in numbers):
+            out.append(entry)
+            continue
+        kind = " ".join(folded_tokens(entry.doc_type))
+        title = folded_tokens(entry.title)
+        if kind and title[: len(kind.split())] == kind.split():
+            title = title[len(kind.split()) :]  # "LUẬT TỐ CÁO": the type opens the title
+        if not kind:
+            continue
+        full = len(title) >= 2 and f" {kind} {' '.join(title)} " in folded
+        short = any(f" {kind} {a} " in folded for a in _short_names(entry.title, title))
+        if full or short:
+            out.append(entry)
+    return out
+
+
+def _short_names(title: str, words: Sequence[str]) -> set[str]:
+    """How a title is abbreviated after its type, folded: an acronym the title writes
+    ("Kế hoạch PAPI" for "Kế hoạch Cải thiện … (PAPI) …") and the initials of its words
+    ("Luật PCTN" for "Luật Phòng, chống tham nhũng"), of three letters or more."""
+    out: set[str] = set()
+    if not title.isupper():  # in an ALL-CAPS title every word looks like an acronym
+        out.update(fold(a).lower() for a in re.findall(r"\b[A-ZĐ]{3,}\b", title))
+    initials = "".join(w[0] for w in words if w[:1].isalpha())
+    if 3 <= len(initials) <= 8:
+        out.add(initials)
+    return out

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.documents import Document
+
+from assistant.index.instruments import instrument_of, named_numbers, number_key
+
+if TYPE_CHECKING:
+    from assistant.storage import ManifestEntry
+
+NAMED_ELSEWHERE_WEIGHT = 0.5
+"""Fused score weight of a passage from another instrument than the ones the question
+names: the named document's passage leads a near-tie, a far better match elsewhere
+(the law a decree details) still shows."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +136,40 @@ def fuse_convex(
             scaled = (score - low) / span if span > 0 else 1.0
             fused[cid] = fused.get(cid, 0.0) + weight * scaled
     return sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
+
+
+def merge_ranking(
+    first: Sequence[tuple[str, float]], second: Sequence[tuple[str, float]]
+) -> list[tuple[str, float]]:
+    """Two rankings of the same scorer (BM25 over the whole snapshot and within some
+    documents) as one, best score first, each passage once."""
+    merged = dict(first)
+    for cid, score in second:
+        merged[cid] = max(score, merged.get(cid, score))
+    return sorted(merged.items(), key=lambda item: (-item[1], item[0]))
+
+
+def prefer_named(
+    ordered: Sequence[tuple[str, float]],
+    chunks: Mapping[str, Document],
+    named: Sequence[ManifestEntry],
+    query: str,
+) -> list[tuple[str, float]]:
+    """*ordered* re-ranked so that passages of the *named* documents, or of the
+    instruments the query names by number (a codified article of "Nghị định 48/2013"),
+    keep their score and the others weigh :data:`NAMED_ELSEWHERE_WEIGHT`."""
+    ids = {e.id for e in named}
+    numbers = named_numbers(query) + tuple(number_key(e.number) for e in named if e.number)
+
+    def weight(cid: str) -> float:
+        meta = chunks[cid].metadata
+        if meta.get("document_id") in ids:
+            return 1.0
+        own = number_key(instrument_of(meta)[1])
+        return 1.0 if own and any(own.startswith(n) for n in numbers) else NAMED_ELSEWHERE_WEIGHT
+
+    weighted = [(cid, score * weight(cid)) for cid, score in ordered]
+    return sorted(weighted, key=lambda item: (-item[1], item[0]))
 
 
 def chroma_where(filters: SearchFilters) -> dict[str, Any] | None:
