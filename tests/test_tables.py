@@ -101,3 +101,79 @@ def test_the_row_a_question_names_is_quoted_with_its_header(
     quotes = [c.quote for c in answer.citations]
     assert "| 2021 | 42,15 | 25/63 |" in quotes, answer.answer
     assert "| Năm | Tổng điểm | Thứ hạng |" in quotes, answer.answer
+
+
+CODED = "| Năm | Điểm tổng | Thứ hạng | CS1 | CS2 |"
+LEGEND = (
+    "Chú giải: CS1 = Tham gia của người dân; CS2 = Quản trị môi trường; “–” là không có số liệu."
+)
+
+
+def test_coded_columns_are_read_by_their_legend_and_a_rank_by_its_column() -> None:
+    from assistant.answer.tables import asked_cells, legend, row_key
+
+    meanings = legend([LEGEND, "Điểm A = B trong văn xuôi."], CODED)
+    assert meanings == {"CS1": "Tham gia của người dân", "CS2": "Quản trị môi trường"}
+    row = "| 2021 | 42,10 | 25/63 | 4,48 | 3,53 |"
+    assert row_key(row) == "2021" and row_key("| 3 | Thủ tục ba | 07 ngày |") == "Thủ tục ba"
+    assert asked_cells("quan tri moi truong nam 2021 duoc may diem", CODED, row, meanings) == [
+        ("CS2 – Quản trị môi trường", "3,53")
+    ]
+    # "tổng điểm" names "Điểm tổng"; a rank asked reads the column of ranks beside it.
+    assert asked_cells("Tổng điểm năm 2021, xếp thứ mấy?", CODED, row, meanings) == [
+        ("Điểm tổng", "42,10"),
+        ("Thứ hạng", "25/63"),
+    ]
+    # The column of ranks ranks the total, not CS1: it does not answer CS1's rank.
+    assert asked_cells("CS1 năm 2021 xếp thứ mấy?", CODED, row, meanings) == [
+        ("CS1 – Tham gia của người dân", "4,48")
+    ]
+    # Another year's row, or no column named: nothing is read.
+    assert asked_cells("CS1 năm 2020?", CODED, row, meanings) == []
+    assert asked_cells("Năm 2021 có gì?", CODED, row, meanings) == []
+
+
+def test_a_cell_asked_is_quoted_with_its_caption_and_read_out(
+    ingested: Callable[[dict[str, str]], Any],
+) -> None:
+    assistant = ingested(
+        {
+            "ghi-chu.md": "# Chỉ số mẫu — tài liệu tham khảo\n\n"
+            "## 9. Kết quả chỉ số mẫu của tỉnh Hòa Đông\n\n"
+            "Điểm dưới đây là điểm chính thức, không trọng số, của tỉnh Hòa Đông.\n\n"
+            f"{CODED}\n|---|---|---|---|---|\n"
+            "| 2020 | 40,10 | 30/63 | 5,01 | – |\n| 2021 | 42,10 | 25/63 | 4,48 | 3,53 |\n\n"
+            f"{LEGEND}\n\n"
+            "Tổng điểm của tỉnh Hòa Đông năm 2023 và năm 2024 thuộc nhóm thấp; quản trị môi "
+            "trường của tỉnh Hòa Đông được cải thiện qua các năm.\n"
+        }
+    )
+    for question in (
+        "Quản trị môi trường của tỉnh Hòa Đông năm 2021 được mấy điểm?",
+        "quan tri moi truong cua tinh hoa dong nam 2021 duoc may diem",
+    ):
+        answer = assistant.ask(question)
+        assert answer.grounded and not answer.partial, answer.answer
+        quotes = [c.quote for c in answer.citations]
+        assert "| 2021 | 42,10 | 25/63 | 4,48 | 3,53 |" in quotes, answer.answer
+        assert any("không trọng số" in q for q in quotes), answer.answer  # the caption
+        assert "hàng 2021: CS2 – Quản trị môi trường là 3,53" in answer.answer
+    # A blank coded cell is a gap; a weighted score is denied by the caption.
+    blank = assistant.ask("Quản trị môi trường của tỉnh Hòa Đông năm 2020 được mấy điểm?")
+    assert not blank.grounded or blank.partial, blank.answer
+    weighted = assistant.ask("Điểm tổng có trọng số của tỉnh Hòa Đông năm 2021 là bao nhiêu?")
+    assert weighted.partial, weighted.answer
+    # The rank of the total is not the rank of CS1.
+    rank = assistant.ask("Năm 2021 chỉ số CS1 của tỉnh Hòa Đông xếp thứ mấy?")
+    assert not rank.grounded or rank.partial, rank.answer
+
+
+def test_nothing_is_counted_across_a_comma() -> None:
+    from assistant.answer.honesty import asked_items
+    from vntext.tokens import clause_ends
+
+    assert clause_ends("là bao nhiêu, xếp thứ mấy?") == frozenset([2, 5])
+    kinds = [i.kind for i in asked_items("Tổng điểm năm 2024 là bao nhiêu, xếp thứ mấy?")]
+    assert "count" not in kinds and "rank" in kinds
+    counted = asked_items("Năm 2024 có bao nhiêu thủ tục được công bố?")
+    assert [i.kind for i in counted if i.kind == "count"] == ["count"]

@@ -30,6 +30,14 @@ def raw_tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
+def clause_ends(text: str) -> frozenset[int]:
+    """Indexes (in :func:`raw_tokens`) of the tokens a punctuation mark follows (",", ";",
+    ":", "?", "!"): "… là bao nhiêu, xếp thứ mấy" ends a clause after "nhiêu"."""
+    return frozenset(
+        i for i, m in enumerate(_TOKEN.finditer(text)) if re.match(r"\s*[,;:?!]", text[m.end() :])
+    )
+
+
 def folded_tokens(text: str) -> list[str]:
     """Folded tokens of *text*; a compound number also yields its parts."""
     return _fold_tokens(text)[0]

@@ -20,7 +20,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from assistant.answer.article_roles import ArticleRole, plays
-from assistant.answer.composer import Composition, ExtractiveComposer, document_name
+from assistant.answer.composer import Composition, ExtractiveComposer, Point, document_name
 from assistant.answer.evidence import (
     CorpusStats,
     EvidenceGate,
@@ -37,6 +37,7 @@ from assistant.answer.evidence import (
 from assistant.answer.followup import Condensed, condense
 from assistant.answer.honesty import (
     UNVERIFIED,
+    AskedItem,
     asked_items,
     blank_cell_items,
     denied_items,
@@ -48,14 +49,21 @@ from assistant.answer.honesty import (
 )
 from assistant.answer.llm import GroundedLLM, Passage
 from assistant.answer.model import REFUSAL, Answer
-from assistant.answer.tables import blank_columns, row_header
+from assistant.answer.tables import (
+    asked_cells,
+    blank_columns,
+    is_blank,
+    legend_of,
+    row_header,
+    row_key,
+)
 from assistant.answer.unit_tasks import asks_for_unit_tasks, unit_tasks_answer
 from assistant.core.settings import Settings
 from assistant.index import Index, SearchFilters, SearchHit, Snapshot
 from assistant.providers.chat_models import build_chat_model
 from assistant.storage import ManifestEntry
 from ingest.model import SECTION_SEPARATOR
-from vntext.normalize import canonical_tones, clean_text
+from vntext.normalize import canonical_tones, clean_text, fold
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -215,10 +223,29 @@ class Answerer:
         # "… có trọng số" against "điểm …, không trọng số": the quote denies what is asked.
         quotes = [p.quote for p in composition.points]
         missing += denied_items(evidence.condensed.question, query.topic, quotes)
-        # "… có mã số TTHC là gì?" against a quoted row whose "Mã số TTHC" cell is empty.
-        missing += blank_cell_items(
-            blank_columns(evidence.condensed.question, _table_rows(composition, evidence.stats))
+        # The cells the question asks of a quoted row ("CS7" of the 2018 row): a filled
+        # one gives the figure asked, an empty one is a gap.
+        readings = _cell_readings(
+            evidence.condensed.question,
+            [
+                (n, p)
+                for n, p in enumerate(composition.points, start=1)
+                if not query.entities or query.names_found(named_terms[p.chunk.page_content])
+            ],
+            evidence.stats,
         )
+        if readings:
+            # Where the question's row and columns are read, the cells decide: a table
+            # passage holds every row's figures, most of them not the ones asked.
+            decided = [i for i in asked if i.kind in CELL_FIGURES or i.kind == "rank"]
+            missing = [m for m in missing if m not in decided]
+            missing += [i for i in decided if not _read_in_cells(i, readings)]
+        # "… có mã số TTHC là gì?" against a quoted row whose "Mã số TTHC" cell is empty.
+        blank = blank_columns(evidence.condensed.question, _table_rows(composition, evidence.stats))
+        blank += [
+            label for _, _, label, value in readings if is_blank(value) and label not in blank
+        ]
+        missing += blank_cell_items(blank)
         if self_hedged([p.unit.text for p in composition.points]):
             missing.append(UNVERIFIED)
         documents = []
@@ -235,7 +262,8 @@ class Answerer:
             )
             doc_type = str((entry.doc_type if entry else "") or meta.get("doc_type", ""))
             documents.append((document_name(meta, entry), doc_type, described))
-        notes = time_notes(quotes, documents, self._today())
+        notes = _reading_notes(readings)
+        notes += time_notes(quotes, documents, self._today())
         notes += _amendment_notes(composition, evidence)
         secondary = [
             f"[{n}]"
@@ -369,6 +397,49 @@ class Answerer:
             if chunk is not None and cid not in chosen:
                 chosen[cid] = Passage(len(chosen) + 1, chunk, s.entry, s.coverage)
         return list(chosen.values())[:MAX_LLM_PASSAGES]
+
+
+CELL_FIGURES = frozenset(["count", "money", "date", "items"])
+"""Items a filled cell of a column the question names gives (the figure asked of a row);
+a rank only when the cell is one ("55/61"), a year when it is the row's key."""
+
+
+def _read_in_cells(item: AskedItem, readings: Sequence[tuple[int, str, str, str]]) -> bool:
+    """True when a cell the question asks of a quoted row gives *item*."""
+    filled = [(key, value) for _, key, _, value in readings if not is_blank(value)]
+    if item.kind == "year":
+        return any(key == item.value for key, _ in filled)
+    if item.kind == "rank":
+        return any(item.pattern.search(fold(value)) for _, value in filled)
+    return item.kind in CELL_FIGURES and bool(filled)
+
+
+def _reading_notes(readings: Sequence[tuple[int, str, str, str]]) -> list[str]:
+    """One line per quoted row saying which cells answer: the row quoted is a line of
+    figures, and the column asked is not always the first one a reader finds."""
+    rows: dict[tuple[int, str], list[str]] = {}
+    for n, key, label, value in readings:
+        if not is_blank(value):
+            rows.setdefault((n, key), []).append(f"{label} là {value}")
+    return [f"Đọc theo bảng [{n}], hàng {key}: {'; '.join(c)}." for (n, key), c in rows.items()]
+
+
+def _cell_readings(
+    question: str, points: Sequence[tuple[int, Point]], stats: CorpusStats
+) -> list[tuple[int, str, str, str]]:
+    """(point number, row key, column, value) of every cell the question asks of a quoted
+    table row (:func:`~assistant.answer.tables.asked_cells`) among *points* (those about
+    what the question names), numbered as quoted."""
+    out = []
+    for n, point in points:
+        found = row_header(point.chunk, point.start, point.quote, stats)
+        if found is None:
+            continue
+        chunk, start, end = found
+        header = chunk.page_content[start:end]
+        for label, value in asked_cells(question, header, point.quote, legend_of(found, stats)):
+            out.append((n, row_key(point.quote), label, value))
+    return out
 
 
 def _table_rows(composition: Composition, stats: CorpusStats) -> list[tuple[str, str]]:

@@ -13,6 +13,7 @@ Everything is deterministic: the same index and question give the same answer.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from langchain_core.documents import Document
@@ -29,7 +30,15 @@ from assistant.answer.evidence import (
     without_urls,
 )
 from assistant.answer.model import Answer, Citation, RelatedDocument
-from assistant.answer.tables import cells, header_of, row_header
+from assistant.answer.tables import (
+    asked_cells,
+    data_rows,
+    header_of,
+    is_blank,
+    legend_of,
+    row_header,
+    row_key_asked,
+)
 from assistant.index.instruments import clause_references
 from assistant.index.snapshot import SOURCE_NOTE, innermost_heading
 from assistant.storage import ManifestEntry
@@ -62,6 +71,16 @@ ROW_KEY_BONUS = 0.2
 """Bonus of a table row whose key the question names ("năm 2021" for the row "| 2021 |
 …"): the prose around a results table otherwise covers the question's words better.
 Neutral on the tuning halves once a denial is read per quote (0.3 costs a partial ask)."""
+
+CAPTION_WORDS = 80
+"""Longest paragraph quoted as a table's caption: a longer one is a section of its own."""
+
+TABLE_SECTION_DEPTH = 3
+"""Passages whose section's tables are read when the question names one of their rows."""
+
+TABLE_CELL_BONUS = 0.3
+"""Bonus of a table row that holds the value asked: its key and one of its filled
+columns are both named ("quản trị môi trường năm 2018" → the 2018 row's CS7 cell)."""
 PASSAGE_PRIOR = 0.3
 """Share of a passage's retrieval score (in [0, 1]) added to each of its sentences' scores."""
 ROLE_UNIT_BONUS = 0.35
@@ -229,8 +248,16 @@ class ExtractiveComposer:
         section_ids = stats.sections.get(focus_key, [focus.hit.chunk_id])
         if list_mode:
             chunk_ids = list(dict.fromkeys(section_ids + chunk_ids))
+        # A results table sits beside the prose that names its subject: a question that
+        # names one of its rows ("năm 2018") reads the table of a retrieved passage's section.
+        for p in passages[:TABLE_SECTION_DEPTH]:
+            for cid in stats.sections.get((p.hit.document_id, p.hit.section), ()):
+                table = stats.chunks.get(cid)
+                if cid in chunk_ids or table is None:
+                    continue
+                if any(row_key_asked(row, query.text) for row in data_rows(table, stats)):
+                    chunk_ids.append(cid)
         scored_units: list[_ScoredUnit] = []
-        asked = " " + " ".join(folded_tokens(query.text)) + " "  # for table row keys
         for cid in chunk_ids:
             chunk = stats.chunks.get(cid) or _chunk_of(passages, cid)
             if chunk is None:
@@ -240,9 +267,10 @@ class ExtractiveComposer:
             role = query.role
             role_chunk = role is not None and plays(role, innermost_heading(chunk.metadata))
             header = header_of(chunk, stats)
-            columns = (
-                term_set(header[0].page_content[header[1] : header[2]]) if header else frozenset()
-            )
+            header_row = header[0].page_content[header[1] : header[2]] if header else ""
+            meanings = legend_of(header, stats) if header else {}
+            # A coded column ("CS7") also means what the legend says it stands for.
+            columns = term_set(" ".join([header_row, *meanings.values()]))
             # Rows start after the header when it is in this chunk, anywhere when it runs on.
             rows_from = header[2] if header and header[0].id == chunk.id else 0
             for unit in stats.units(chunk, notes=effect):
@@ -253,7 +281,7 @@ class ExtractiveComposer:
                     # A table row means what its columns say ("| 2021 | 42,1 | …" under
                     # "| Năm | Điểm tổng | …"), and the row the question names is the one.
                     context = context | columns
-                    keyed = ROW_KEY_BONUS if _row_key_asked(unit.text, asked) else 0.0
+                    keyed = _row_bonus(query.text, header_row, unit.text, meanings)
                 score = self._unit_score(query, unit.text, context, stats)
                 score += prior.get(cid, 0.0) + keyed
                 # The note heading a codified article plays the role only in the
@@ -672,16 +700,14 @@ def _named_section(query: QueryTerms, passages: list[ScoredHit]) -> ScoredHit | 
     return None
 
 
-def _row_key_asked(row: str, asked: str) -> bool:
-    """True when the question (*asked*: its folded tokens, padded with spaces) names the
-    key of a table row: its first cell that is not empty or a serial number ("2021" of
-    "| 2021 | 42,1 | …", a procedure's name after its number)."""
-    for cell in cells(row):
-        key = " ".join(folded_tokens(cell))
-        if not key or (key.isdigit() and len(key) < 4):
-            continue
-        return f" {key} " in asked
-    return False
+def _row_bonus(question: str, header: str, row: str, meanings: Mapping[str, str]) -> float:
+    """How much a table row gains for naming what the question asks: the row whose key
+    the question names ("năm 2021"), more when it also holds a filled cell of a column
+    the question names (the value asked, "CS7 năm 2018")."""
+    found = asked_cells(question, header, row, meanings)
+    if any(not is_blank(value) for _, value in found):
+        return TABLE_CELL_BONUS
+    return ROW_KEY_BONUS if row_key_asked(row, question) else 0.0
 
 
 def _with_table_headers(points: list[Point], stats: CorpusStats) -> list[Point]:
@@ -704,7 +730,35 @@ def _with_table_headers(points: list[Point], stats: CorpusStats) -> list[Point]:
             continue
         out.append(Point(chunk, unit, unit.start, unit.end, point.score, point.entry))
         have.add((chunk.id, start))
+        caption = _caption(chunk, start, stats)
+        if caption is not None and (caption[0].id, caption[1].start) not in have:
+            # The paragraph introducing a table says what its figures are ("điểm chính
+            # thức, không trọng số"): a row is not read without it.
+            cap_chunk, cap = caption
+            out.append(Point(cap_chunk, cap, cap.start, cap.end, point.score, point.entry))
+            have.add((cap_chunk.id, cap.start))
     return out
+
+
+def _caption(
+    chunk: Document, header_start: int, stats: CorpusStats
+) -> tuple[Document, Unit] | None:
+    """The prose unit right before a table's header row, under the same heading: in the
+    header's chunk, or the last unit of the chunk before it."""
+    units = [u for u in stats.units(chunk) if u.end <= header_start]
+    holder = chunk
+    if not units and header_start == 0:
+        here = stats.position.get(chunk.id or "")
+        if not here:
+            return None
+        holder = stats.chunks.get(stats.order[here - 1]) or chunk
+        same = all(
+            holder.metadata.get(k) == chunk.metadata.get(k) for k in ("document_id", "section")
+        )
+        units = stats.units(holder) if same and holder is not chunk else []
+    if not units or units[-1].text.startswith("|") or units[-1].words > CAPTION_WORDS:
+        return None
+    return holder, units[-1]
 
 
 def _copies_scored_alike(units: list[_ScoredUnit]) -> list[_ScoredUnit]:

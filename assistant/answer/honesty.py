@@ -32,7 +32,7 @@ from datetime import date
 
 from vntext.lexicon import COUNTS_ITEMS, LIST_ITEM
 from vntext.normalize import fold
-from vntext.tokens import folded_tokens, raw_tokens
+from vntext.tokens import clause_ends, folded_tokens, raw_tokens
 
 
 @dataclass(frozen=True)
@@ -239,17 +239,22 @@ def asked_items(question: str) -> list[AskedItem]:
 
 
 def _counting_text(question: str, folded: str) -> str:
-    """*folded* (the question's folded tokens) with every "may" that is not "mấy" masked,
-    when the question was typed with diacritics: folded, "xe máy" reads as "xe mấy"."""
-    if fold(question) == question:
-        return folded
+    """*folded* (the question's folded tokens) with a "|" where a clause ends ("bao
+    nhiêu, xếp thứ mấy": nothing is counted across the comma) and, when the question was
+    typed with diacritics, every "may" that is not "mấy" masked: folded, "xe máy" reads
+    as "xe mấy"."""
     raw = [t.lower() for t in raw_tokens(question)]
     tokens = folded.split()
     if len(raw) != len(tokens):
         return folded
-    return " ".join(
-        "_" if t == "may" and r != "mấy" else t for t, r in zip(tokens, raw, strict=True)
-    )
+    accented = fold(question) != question
+    ends = clause_ends(question)
+    out = []
+    for i, (t, r) in enumerate(zip(tokens, raw, strict=True)):
+        out.append("_" if accented and t == "may" and r != "mấy" else t)
+        if i in ends:
+            out.append("|")
+    return " ".join(out)
 
 
 def _asks_for(word: re.Pattern[str], folded: str, question: str) -> bool:

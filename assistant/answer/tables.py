@@ -5,12 +5,16 @@ Ingest keeps a document's tables as Markdown (a TTHC list of a provincial decisi
 results table of a reference note), each chunk of a table opening with its header row.
 A row of figures means what its columns say, so answering reads a row with its header;
 and a question asking a column's value is not answered by a row whose cell is empty.
+
+Columns are often headed by a code that a legend under the table spells out ("Chú giải:
+CS1 = Tham gia của người dân ở cấp cơ sở; …"): a question names the column by those
+words, so the legend is read with the header.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from langchain_core.documents import Document
@@ -25,6 +29,13 @@ _TABLE_HEADER = re.compile(
     r"^(\|[^\n]*\|)[ \t]*\n\|(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*$", re.MULTILINE
 )
 _EMPTY_CELL = frozenset(["", "-", "–", "—"])
+# A rank asked ("xếp thứ mấy", "đứng thứ mấy", "thứ hạng") and a column of ranks.
+_RANK_ASKED = re.compile(r"\b(?:thu may|hang may|thu hang|xep hang|xep thu|dung thu)\b")
+_RANK_COLUMN = re.compile(r"^(?:thu hang|xep hang|hang)\b")
+# One definition of a legend: a code ("CS7", "TT", "ĐVT"), "=", what it stands for.
+_LEGEND_ENTRY = re.compile(
+    r"(?<![\w=])([A-ZĐ]{1,6}\d{0,3})\s*=\s*([^;=\n]+?)\s*(?=;|\.\s|\.?$)", re.M
+)
 
 
 def table_header(text: str) -> tuple[int, int] | None:
@@ -60,6 +71,17 @@ def header_of(chunk: Document, stats: CorpusStats) -> tuple[Document, int, int] 
     return None
 
 
+def data_rows(chunk: Document, stats: CorpusStats) -> list[str]:
+    """The data rows of the table in *chunk* (after its header row, or all its rows when
+    the table runs on from an earlier chunk); empty when it holds no table."""
+    header = header_of(chunk, stats)
+    if header is None:
+        return []
+    text = chunk.page_content
+    after = text[header[2] :] if header[0].id == chunk.id else text
+    return [line for line in after.splitlines() if line.startswith("|") and "---" not in line]
+
+
 def row_header(
     chunk: Document, start: int, quote: str, stats: CorpusStats
 ) -> tuple[Document, int, int] | None:
@@ -79,6 +101,99 @@ def cells(row: str) -> list[str]:
     inner = inner[1:] if inner.startswith("|") else inner
     inner = inner[:-1] if inner.endswith("|") else inner
     return [c.strip() for c in inner.split("|")]
+
+
+def legend(texts: Iterable[str], header: str) -> dict[str, str]:
+    """What the coded columns of *header* stand for, read from *texts* (the passages of
+    the table's section): ``{"CS7": "Quản trị môi trường"}``. Only codes that head a
+    column count, so "A = B" in running prose is not taken for a legend."""
+    codes = set(cells(header))
+    found: dict[str, str] = {}
+    for text in texts:
+        for code, meaning in _LEGEND_ENTRY.findall(text):
+            if code in codes and code not in found:
+                found[code] = meaning.strip()
+    return found
+
+
+def legend_of(header: tuple[Document, int, int], stats: CorpusStats) -> dict[str, str]:
+    """The legend (:func:`legend`) of the table whose header :func:`header_of` found,
+    read from the passages of the header's section."""
+    chunk, start, end = header
+    key = (str(chunk.metadata.get("document_id", "")), str(chunk.metadata.get("section", "")))
+    texts = [stats.chunks[c].page_content for c in stats.sections.get(key, ()) if c in stats.chunks]
+    return legend(texts or [chunk.page_content], chunk.page_content[start:end])
+
+
+def asked_columns(question: str, names: Sequence[str], meanings: Mapping[str, str]) -> list[int]:
+    """Indexes of the columns (header cell *names*) the question asks about.
+
+    A column is asked when the question contains its header's words in order (two words
+    at least, so "TT" or "Năm" alone do not count), all the words of a header of two or
+    three ("tổng điểm" for "Điểm tổng"), its code ("CS7") or the words its legend gives
+    for the code ("quản trị môi trường"); a column of ranks ("Thứ hạng …") when the
+    question asks a rank ("xếp thứ mấy").
+    """
+    asked = " " + " ".join(folded_tokens(question)) + " "
+    words = set(asked.split())
+    rank = _RANK_ASKED.search(asked) is not None
+    out = []
+    for i, name in enumerate(names):
+        header = folded_tokens(name)
+        spelled = folded_tokens(meanings.get(name, ""))
+        code = " ".join(header)
+        if (
+            (len(header) >= 2 and f" {code} " in asked)
+            or (2 <= len(header) <= 3 and words.issuperset(header))
+            or (name in meanings and f" {code} " in asked)
+            or (len(spelled) >= 2 and f" {' '.join(spelled)} " in asked)
+            or (rank and _RANK_COLUMN.match(code) is not None)
+        ):
+            out.append(i)
+    return out
+
+
+def row_key(row: str) -> str:
+    """The key of a table row: its first cell that is not empty or a serial number
+    ("2021" of "| 2021 | 42,1 | …", a procedure's name after its number)."""
+    for cell in cells(row):
+        key = " ".join(folded_tokens(cell))
+        if key and not (key.isdigit() and len(key) < 4):
+            return cell
+    return ""
+
+
+def row_key_asked(row: str, question: str) -> bool:
+    """True when the question names the key of a table row (:func:`row_key`)."""
+    key = " ".join(folded_tokens(row_key(row)))
+    return bool(key) and f" {key} " in " " + " ".join(folded_tokens(question)) + " "
+
+
+def asked_cells(
+    question: str, header: str, row: str, meanings: Mapping[str, str]
+) -> list[tuple[str, str]]:
+    """(column, value) of the cells the question asks for in *row*: the row's key is
+    named and so are the columns (:func:`asked_columns`); empty when either is not, or
+    the row cannot be aligned with its header. A coded column reads with its meaning
+    ("CS7 – Quản trị môi trường")."""
+    names, values = cells(header), cells(row)
+    if len(names) != len(values) or not row_key_asked(row, question):
+        return []
+    asked = asked_columns(question, names, meanings)
+    ranks = [i for i in asked if _RANK_COLUMN.match(" ".join(folded_tokens(names[i])))]
+    # A column of ranks ranks the column before it ("Điểm tổng | Thứ hạng"): it does not
+    # give the rank of another column the question names ("thứ hạng của CS3").
+    asked = [i for i in asked if i not in ranks or all(j in ranks or j == i - 1 for j in asked)]
+    out = []
+    for i in asked:
+        label = f"{names[i]} – {meanings[names[i]]}" if names[i] in meanings else names[i]
+        out.append((label, values[i]))
+    return out
+
+
+def is_blank(value: str) -> bool:
+    """True for an empty cell or a dash ("–" for "no data")."""
+    return value in _EMPTY_CELL
 
 
 def blank_columns(question: str, rows: Iterable[tuple[str, str]]) -> list[str]:
