@@ -131,6 +131,10 @@ def test_coded_columns_are_read_by_their_legend_and_a_rank_by_its_column() -> No
     # Another year's row, or no column named: nothing is read.
     assert asked_cells("CS1 năm 2020?", CODED, row, meanings) == []
     assert asked_cells("Năm 2021 có gì?", CODED, row, meanings) == []
+    # A header spanning sub-columns (an empty header cell) is not read by position.
+    spanning = "| TT | Tên TTHC | Cách thức | Phí, lệ phí | |"
+    shifted = "| 3 | Thủ tục ba | 2 | Có | 50.000 đồng |"
+    assert asked_cells("Thủ tục ba phí, lệ phí bao nhiêu?", spanning, shifted, {}) == []
 
 
 def test_a_cell_asked_is_quoted_with_its_caption_and_read_out(

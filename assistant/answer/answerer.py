@@ -437,8 +437,8 @@ def _cell_readings(
             continue
         chunk, start, end = found
         header = chunk.page_content[start:end]
-        for label, value in asked_cells(question, header, point.quote, legend_of(found, stats)):
-            out.append((n, row_key(point.quote), label, value))
+        for label, value in asked_cells(question, header, point.unit.text, legend_of(found, stats)):
+            out.append((n, row_key(point.unit.text), label, value))
     return out
 
 

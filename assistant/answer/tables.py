@@ -177,7 +177,9 @@ def asked_cells(
     the row cannot be aligned with its header. A coded column reads with its meaning
     ("CS7 – Quản trị môi trường")."""
     names, values = cells(header), cells(row)
-    if len(names) != len(values) or not row_key_asked(row, question):
+    # A header with an empty cell spans sub-columns on a second header row: its cells
+    # cannot be told apart by position.
+    if len(names) != len(values) or not all(names) or not row_key_asked(row, question):
         return []
     asked = asked_columns(question, names, meanings)
     ranks = [i for i in asked if _RANK_COLUMN.match(" ".join(folded_tokens(names[i])))]
