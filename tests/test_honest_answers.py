@@ -435,3 +435,19 @@ def test_a_denial_is_read_per_quote() -> None:
     other = "Điểm dưới đây là điểm chính thức của tỉnh."
     denied = denied_items("Năm 2024 xếp hạng chính thức thứ mấy?", ("chinh_thuc",), [header, other])
     assert [i.kind for i in denied] == ["denied"]
+
+
+def test_words_that_only_fold_like_an_address_are_no_address() -> None:
+    from assistant.answer.honesty import asked_items, missing_items
+
+    items = [i for i in asked_items("Sở Nội vụ đặt trụ sở ở địa chỉ nào?") if i.kind == "address"]
+    assert items
+    # "quản trị … 2023", "Phó Trưởng ban 2", "thành phố Đà Nẵng năm 2025": no address.
+    prose = (
+        "Chỉ số hiệu quả quản trị và hành chính công năm 2023 do Phó Trưởng ban 2 theo dõi; "
+        "Quảng Nam sắp xếp vào thành phố Đà Nẵng năm 2025."
+    )
+    assert missing_items(items, [prose]) == items
+    address = "Sở Nội vụ đặt trụ sở tại số 15 đường 2 Tháng 9, quận Hải Châu."
+    assert missing_items(items, [address]) == []
+    assert missing_items(items, ["tru so tai so 15 duong 2 thang 9"]) == []  # typed plain

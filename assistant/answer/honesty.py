@@ -304,6 +304,11 @@ def missing_items(
     out = []
     for item in items:
         texts = cased if item.kind == "person" else folded
+        if item.kind == "address":
+            # "quản lý", "cơ quan", "Phó Trưởng ban" fold to the words of an address.
+            texts = [
+                fold(_NOT_ADDRESS_WORD.sub(_mask_not_address, _CITY.sub("thành _", q))) for q in raw
+            ]
         if item.kind == "year" and about is not None:
             # A year the question names is a condition on what it names: any sentence of
             # a quote about that ("Năm 2023 …, tổng điểm của Quảng Nam …") meets it.
@@ -313,6 +318,28 @@ def missing_items(
         if not any(item.pattern.search(t) for t in texts):
             out.append(item)
     return out
+
+
+# The words of an address as written ("quận", "phố", "xã"), by their folded form: a word
+# written otherwise ("quản", "cơ quan", "phó", "xa") folds alike but is no address.
+_ADDRESS_WORDS = {
+    "quan": "quận",
+    "pho": "phố",
+    "xa": "xã",
+    "phuong": "phường",
+    "duong": "đường",
+    "thon": "thôn",
+    "huyen": "huyện",
+}
+_NOT_ADDRESS_WORD = re.compile(r"\w+")
+# "thành phố Đà Nẵng" names a city, not the street ("phố") of an address.
+_CITY = re.compile(r"\bthành\s+phố\b", re.IGNORECASE)
+
+
+def _mask_not_address(match: re.Match[str]) -> str:
+    word = match.group(0)
+    spelled = _ADDRESS_WORDS.get(fold(word).lower())
+    return "_" if spelled is not None and word.lower() != spelled else word
 
 
 def _pairs(text: str) -> frozenset[str]:
