@@ -372,3 +372,6 @@ def test_answers_named_entities_are_required() -> None:
     # its syllable ("nghị" of "kiến nghị") must not be dropped from what is asked.
     assert named_entities("Theo Nghị định 48/2013, Văn phòng UBND tỉnh làm gì?") == (("ubnd",),)
     assert named_entities("Trụ sở ở Huế?") == (("hue",),)
+    # A division word opens a heading's title, capitalised on its first syllable only.
+    assert named_entities("Mục Cung ứng dịch vụ công yêu cầu gì?") == ()
+    assert named_entities("Chương Kiểm soát tham nhũng của Sở Nội vụ?") == (("so_noi",),)

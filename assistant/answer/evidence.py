@@ -328,6 +328,8 @@ def named_entities(question: str) -> tuple[tuple[str, ...], ...]:
 
 
 _SENTENCE_START = re.compile(r"(?<=[.?!:;])\s+")
+# Words that name a division of a document, folded: "Mục", "Phần", "Chương", "Điều".
+_DIVISIONS = frozenset(["muc", "phan", "chuong", "dieu", "khoan", "diem"])
 
 
 def _capital_runs(tokens: Sequence[str]) -> list[list[str]]:
@@ -346,7 +348,14 @@ def _capital_runs(tokens: Sequence[str]) -> list[list[str]]:
             continue
         # One capitalised syllable before a lower-case one opens a common word that
         # drafting capitalises ("Nghị định", "Văn phòng", "Chỉ số"), not a name.
-        if current and not (len(current) == 1 and _common_opener(tokens[i - 1], token)):
+        # "Mục Cung ứng dịch vụ công": a division word opens a heading's title, whose
+        # first syllable alone is capitalised; it is no name.
+        titled = len(current) == 2 and current[0] in _DIVISIONS
+        if (
+            current
+            and not titled
+            and not (len(current) == 1 and _common_opener(tokens[i - 1], token))
+        ):
             runs.append(current)
         current = []
     if current:
