@@ -375,3 +375,13 @@ def test_answers_named_entities_are_required() -> None:
     # A division word opens a heading's title, capitalised on its first syllable only.
     assert named_entities("Mục Cung ứng dịch vụ công yêu cầu gì?") == ()
     assert named_entities("Chương Kiểm soát tham nhũng của Sở Nội vụ?") == (("so_noi",),)
+
+
+def test_bao_is_a_question_word_only_in_bao_nhieu_and_bao_lau() -> None:
+    from assistant.answer.evidence import QueryTerms
+
+    # Typed without diacritics, "báo cáo" and "bảo đảm" fold to "bao …": the word stays.
+    assert "bao_cao" in QueryTerms.of("han chot gui bao cao nam 2023 la ngay nao?").bigrams
+    assert "bao_dam" in QueryTerms.of("bao dam yeu cau gi").bigrams
+    for question in ("Kinh phí là bao nhiêu?", "kinh phi la bao nhieu", "thoi han la bao lau"):
+        assert "bao" not in QueryTerms.of(question).unigrams, question

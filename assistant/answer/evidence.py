@@ -60,7 +60,7 @@ _STOP = frozenset(
     _words(
         """
     là gì nào của và có không thì sao khi những các cho được phải làm như thế ai ở đâu
-    bao nhiêu giờ hay hoặc với để tại trong về theo đến từ một này đó kia ấy cần việc ra
+    nhiêu giờ hay hoặc với để tại trong về theo đến từ một này đó kia ấy cần việc ra
     còn vậy à ạ hả nhé nhỉ hỏi tôi em anh chị mình bạn chúng ta họ nó đã đang sẽ rồi mà
     nên vì do bởi nếu gồm bị muốn biết vui lòng giúp hãy mấy đâu đây nữa cũng rất cái
     chiếc
@@ -82,6 +82,7 @@ _INTENT_WORDS = frozenset(
         """
     hạn_chót hạn_cuối thời_hạn hạn_nộp chót deadline bao_giờ khi_nào ngày_nào năm_nào lúc_nào
     han_chot han_cuoi thoi_han han_nop chot bao_gio khi_nao ngay_nao nam_nao luc_nao
+    bao_nhiêu bao_nhieu bao_lâu bao_lau
     đúng_hay hay_sai dung_hay
     """
     )
