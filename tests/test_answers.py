@@ -385,3 +385,12 @@ def test_bao_is_a_question_word_only_in_bao_nhieu_and_bao_lau() -> None:
     assert "bao_dam" in QueryTerms.of("bao dam yeu cau gi").bigrams
     for question in ("Kinh phí là bao nhiêu?", "kinh phi la bao nhieu", "thoi han la bao lau"):
         assert "bao" not in QueryTerms.of(question).unigrams, question
+
+
+def test_thu_may_asks_a_rank_with_or_without_diacritics() -> None:
+    from assistant.answer.evidence import QueryTerms
+
+    plain = QueryTerms.of("nam 2019 quang nam xep thu may ve papi?")
+    accented = QueryTerms.of("Năm 2019 Quảng Nam xếp thứ mấy về PAPI?")
+    assert "may" not in plain.unigrams and set(plain.unigrams) == set(accented.unigrams)
+    assert "may" in QueryTerms.of("di xe may den noi tiep cong dan").unigrams

@@ -82,7 +82,7 @@ _INTENT_WORDS = frozenset(
         """
     hạn_chót hạn_cuối thời_hạn hạn_nộp chót deadline bao_giờ khi_nào ngày_nào năm_nào lúc_nào
     han_chot han_cuoi thoi_han han_nop chot bao_gio khi_nao ngay_nao nam_nao luc_nao
-    bao_nhiêu bao_nhieu bao_lâu bao_lau
+    bao_nhiêu bao_nhieu bao_lâu bao_lau thứ_mấy thu_may hạng_mấy hang_may
     đúng_hay hay_sai dung_hay
     """
     )
