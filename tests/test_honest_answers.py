@@ -366,6 +366,10 @@ def test_what_the_quote_expressly_denies_is_a_gap() -> None:
     denied = denied_items("Điểm tổng năm 2023 có trọng số là bao nhiêu?", topic, [quote])
     assert [i.description for i in denied] == ["“trọng số” (văn bản ghi rõ là không trọng số)"]
     assert missing_items(denied, [quote]) == denied
+    # Typed without diacritics, "trong so" is no topic pair ("trong" is a function word):
+    # the question's own words are read.
+    plain = denied_items("diem tong nam 2023 co trong so la bao nhieu?", ("diem_tong",), [quote])
+    assert [i.kind for i in plain] == ["denied"]
     # Listed both ways, a pair is stated, not denied; a yes/no question is answered.
     both = "Danh mục thủ tục tiếp nhận, không tiếp nhận hồ sơ qua bưu chính."
     assert denied_items("Tiếp nhận hồ sơ qua bưu điện", ("tiep_nhan",), [both]) == []

@@ -369,8 +369,12 @@ def denied_items(question: str, topic: Sequence[str], quotes: Iterable[str]) -> 
         return []
     # Folded with punctuation: the denial qualifies a noun, after a comma or in brackets.
     texts = [re.sub(r"\s+", " ", fold(x).lower()) for x in quotes]
+    # Every word pair of the question, not just its topic: typed without diacritics,
+    # "trọng số" folds to "trong so", whose "trong" (in) is a function word.
+    tokens = q.split()
+    pairs = [f"{a}_{b}" for a, b in zip(tokens, tokens[1:], strict=False)]
     out = []
-    for pair in topic:
+    for pair in dict.fromkeys([*topic, *(p for p in pairs if not any(c.isdigit() for c in p))]):
         words = pair.replace("_", " ")
         if f"khong {words}" in q:
             continue
