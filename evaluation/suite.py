@@ -160,12 +160,14 @@ def _core_assistant(settings: Any, embeddings: Embeddings, workdir: Path) -> Any
     from assistant.core.composition import build_assistant
 
     corpus = Path(settings.corpus_dir)
-    files = sorted(p for p in corpus.iterdir() if p.is_file()) if corpus.is_dir() else []
-    if not files:
-        return None
     core = build_assistant(
         settings.model_copy(update={"data_dir": workdir / "core-index"}), embeddings=embeddings
     )
+    kinds = set(core.file_types())
+    listed = sorted(corpus.iterdir()) if corpus.is_dir() else []
+    files = [p for p in listed if p.is_file() and p.suffix.lower() in kinds]
+    if not files:
+        return None
     report = core.ingest(files)
     if not report.ok:
         raise RuntimeError(f"core corpus failed to ingest: {report.failed}")

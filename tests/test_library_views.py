@@ -320,6 +320,7 @@ def test_plan_retrieval_is_also_scored_on_the_core_corpus_alone(
     (corpus / "library").mkdir(parents=True)
     (corpus / "quy-che-tiep-cong-dan.md").write_text(RECEPTION, encoding="utf-8")
     (corpus / "library" / "quy-che-luu-tru.md").write_text(ARCHIVE, encoding="utf-8")
+    (corpus / "ghi-chu.bak").write_text("not a document", encoding="utf-8")
     core = _core_assistant(Settings(corpus_dir=corpus), embeddings, tmp_path / "work")
     assert [d.id for d in core.documents()] == ["quy-che-tiep-cong-dan"]
     assert _core_assistant(Settings(corpus_dir=tmp_path / "none"), embeddings, tmp_path) is None

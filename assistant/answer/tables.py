@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from langchain_core.documents import Document
@@ -103,6 +104,13 @@ def cells(row: str) -> list[str]:
     return [c.strip() for c in inner.split("|")]
 
 
+@lru_cache(maxsize=64)
+def _padded(question: str) -> str:
+    """The question's folded tokens between spaces (cached: every row of a table is read
+    against the same question)."""
+    return " " + " ".join(folded_tokens(question)) + " "
+
+
 def legend(texts: Iterable[str], header: str) -> dict[str, str]:
     """What the coded columns of *header* stand for, read from *texts* (the passages of
     the table's section): ``{"CS7": "Quản trị môi trường"}``. Only codes that head a
@@ -134,7 +142,7 @@ def asked_columns(question: str, names: Sequence[str], meanings: Mapping[str, st
     for the code ("quản trị môi trường"); a column of ranks ("Thứ hạng …") when the
     question asks a rank ("xếp thứ mấy").
     """
-    asked = " " + " ".join(folded_tokens(question)) + " "
+    asked = _padded(question)
     words = set(asked.split())
     rank = _RANK_ASKED.search(asked) is not None
     out = []
@@ -166,7 +174,7 @@ def row_key(row: str) -> str:
 def row_key_asked(row: str, question: str) -> bool:
     """True when the question names the key of a table row (:func:`row_key`)."""
     key = " ".join(folded_tokens(row_key(row)))
-    return bool(key) and f" {key} " in " " + " ".join(folded_tokens(question)) + " "
+    return bool(key) and f" {key} " in _padded(question)
 
 
 def asked_cells(
