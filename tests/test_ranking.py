@@ -10,8 +10,8 @@ from assistant.answer.evidence import (
     OTHER_INSTRUMENT_WEIGHT,
     instrument_of,
     instrument_weight,
-    named_numbers,
 )
+from assistant.index.instruments import named_numbers
 from assistant.index.search import fuse, fuse_convex
 
 

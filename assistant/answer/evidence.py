@@ -29,9 +29,10 @@ from langchain_core.documents import Document
 from assistant.answer.article_roles import ArticleRole, asked_term, plays, role_of
 from assistant.index.instruments import (
     clause_references,
+    instrument_numbers,
     instrument_of,
     named_documents,
-    named_numbers,
+    names_instrument,
     number_key,
     own_clauses,
     part_of_section,
@@ -760,13 +761,9 @@ def instrument_weight(
 ) -> float:
     """How much the passage's instrument is preferred for a question naming *numbers*
     or, by title, the *documents* (ids: a plan may have no number)."""
-    kind, number = instrument_of(meta)
     if numbers or documents:
-        own = number_key(number)
-        if own and any(own.startswith(n) for n in numbers):
-            return 1.0
-        return 1.0 if meta.get("document_id") in documents else OTHER_INSTRUMENT_WEIGHT
-    return CIRCULAR_WEIGHT if kind in _CIRCULARS else 1.0
+        return 1.0 if names_instrument(meta, numbers, documents) else OTHER_INSTRUMENT_WEIGHT
+    return CIRCULAR_WEIGHT if instrument_of(meta)[0] in _CIRCULARS else 1.0
 
 
 def score_hits(
@@ -783,7 +780,7 @@ def score_hits(
     """
     if named is None:
         named = named_documents(query.text, entries)
-    numbers = named_numbers(query.text) + tuple(number_key(e.number) for e in named if e.number)
+    numbers = instrument_numbers(query.text, named)
     unnumbered = tuple(e.id for e in named if not e.number)
     amended = stats.snapshot.amended_by
     # Clauses among the hits, by instrument: a provision that cites them applies to them.

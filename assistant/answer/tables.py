@@ -215,7 +215,7 @@ def blank_columns(question: str, rows: Iterable[tuple[str, str]]) -> list[str]:
     (those sharing the most words with the question). Only rows with as many cells as
     their header are read: a row of merged cells cannot be aligned.
     """
-    asked = " " + " ".join(folded_tokens(question)) + " "
+    asked = _padded(question)
     words = set(asked.split())
     split = [(cells(h), cells(r), r) for h, r in rows]
     aligned = [(names, values, r) for names, values, r in split if len(names) == len(values)]
@@ -230,6 +230,5 @@ def blank_columns(question: str, rows: Iterable[tuple[str, str]]) -> list[str]:
             column = " ".join(folded_tokens(name))
             if len(column.split()) < 2 or f" {column} " not in asked:
                 continue
-            empty = value in _EMPTY_CELL
-            blank[name] = blank.get(name, True) and empty
+            blank[name] = blank.get(name, True) and is_blank(value)
     return [name for name, empty in blank.items() if empty]

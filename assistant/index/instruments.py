@@ -176,6 +176,24 @@ def named_numbers(question: str) -> tuple[str, ...]:
     )
 
 
+def instrument_numbers(question: str, named: Sequence[ManifestEntry]) -> tuple[str, ...]:
+    """The instrument numbers a question names: those it writes ("Nghị định 130/2020")
+    and those of the documents it names by title (:func:`named_documents`)."""
+    return named_numbers(question) + tuple(number_key(e.number) for e in named if e.number)
+
+
+def names_instrument(
+    meta: Mapping[str, Any], numbers: Sequence[str], documents: Sequence[str]
+) -> bool:
+    """True when a passage comes from an instrument the question names: one of *numbers*
+    (its document's or, for a codified article, its source's) or one of the *documents*
+    (ids: a plan may have no number)."""
+    if meta.get("document_id") in documents:
+        return True
+    own = number_key(instrument_of(meta)[1])
+    return bool(own) and any(own.startswith(n) for n in numbers)
+
+
 def named_documents(question: str, entries: Mapping[str, ManifestEntry]) -> list[ManifestEntry]:
     """Documents the question names by number ("Nghị định 130/2020"), by their type and
     title ("Luật Phòng, chống tham nhũng") or by their type and a short name ("Luật

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.documents import Document
 
-from assistant.index.instruments import instrument_of, named_numbers, number_key
+from assistant.index.instruments import instrument_numbers, names_instrument
 
 if TYPE_CHECKING:
     from assistant.storage import ManifestEntry
@@ -158,17 +158,14 @@ def prefer_named(
     """*ordered* re-ranked so that passages of the *named* documents, or of the
     instruments the query names by number (a codified article of "Nghị định 48/2013"),
     keep their score and the others weigh :data:`NAMED_ELSEWHERE_WEIGHT`."""
-    ids = {e.id for e in named}
-    numbers = named_numbers(query) + tuple(number_key(e.number) for e in named if e.number)
-
-    def weight(cid: str) -> float:
-        meta = chunks[cid].metadata
-        if meta.get("document_id") in ids:
-            return 1.0
-        own = number_key(instrument_of(meta)[1])
-        return 1.0 if own and any(own.startswith(n) for n in numbers) else NAMED_ELSEWHERE_WEIGHT
-
-    weighted = [(cid, score * weight(cid)) for cid, score in ordered]
+    ids = tuple(e.id for e in named)
+    numbers = instrument_numbers(query, named)
+    weighted = [
+        (cid, score)
+        if names_instrument(chunks[cid].metadata, numbers, ids)
+        else (cid, score * NAMED_ELSEWHERE_WEIGHT)
+        for cid, score in ordered
+    ]
     return sorted(weighted, key=lambda item: (-item[1], item[0]))
 
 
