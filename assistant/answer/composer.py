@@ -704,10 +704,10 @@ def _row_bonus(question: str, header: str, row: str, meanings: Mapping[str, str]
     """How much a table row gains for naming what the question asks: the row whose key
     the question names ("năm 2021"), more when it also holds a filled cell of a column
     the question names (the value asked, "CS7 năm 2018")."""
+    if not row_key_asked(row, question):
+        return 0.0  # no cell of a row the question does not name is asked
     found = asked_cells(question, header, row, meanings)
-    if any(not is_blank(value) for _, value in found):
-        return TABLE_CELL_BONUS
-    return ROW_KEY_BONUS if row_key_asked(row, question) else 0.0
+    return TABLE_CELL_BONUS if any(not is_blank(v) for _, v in found) else ROW_KEY_BONUS
 
 
 def _with_table_headers(points: list[Point], stats: CorpusStats) -> list[Point]:
