@@ -19,6 +19,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
+from langchain_core.documents import Document
+
 from assistant.answer.article_roles import ArticleRole, plays
 from assistant.answer.composer import Composition, ExtractiveComposer, Point, document_name
 from assistant.answer.evidence import (
@@ -225,11 +227,12 @@ class Answerer:
         missing += denied_items(evidence.condensed.question, query.topic, quotes)
         # The cells the question asks of a quoted row ("CS7" of the 2018 row): a filled
         # one gives the figure asked, an empty one is a gap.
+        rows = _quoted_rows(composition, evidence.stats)
         readings = _cell_readings(
             evidence.condensed.question,
             [
-                (n, p)
-                for n, p in enumerate(composition.points, start=1)
+                (n, p, header)
+                for n, p, header in rows
                 if not query.entities or query.names_found(named_terms[p.chunk.page_content])
             ],
             evidence.stats,
@@ -241,7 +244,9 @@ class Answerer:
             missing = [m for m in missing if m not in decided]
             missing += [i for i in decided if not _read_in_cells(i, readings)]
         # "… có mã số TTHC là gì?" against a quoted row whose "Mã số TTHC" cell is empty.
-        blank = blank_columns(evidence.condensed.question, _table_rows(composition, evidence.stats))
+        blank = blank_columns(
+            evidence.condensed.question, [(_header_text(h), p.quote) for _, p, h in rows]
+        )
         blank += [
             label for _, _, label, value in readings if is_blank(value) and label not in blank
         ]
@@ -424,33 +429,38 @@ def _reading_notes(readings: Sequence[tuple[int, str, str, str]]) -> list[str]:
     return [f"Đọc theo bảng [{n}], hàng {key}: {'; '.join(c)}." for (n, key), c in rows.items()]
 
 
-def _cell_readings(
-    question: str, points: Sequence[tuple[int, Point]], stats: CorpusStats
-) -> list[tuple[int, str, str, str]]:
-    """(point number, row key, column, value) of every cell the question asks of a quoted
-    table row (:func:`~assistant.answer.tables.asked_cells`) among *points* (those about
-    what the question names), numbered as quoted."""
+_Header = tuple[Document, int, int]
+"""(chunk holding it, start, end) of a table's header row (tables.header_of)."""
+
+
+def _quoted_rows(composition: Composition, stats: CorpusStats) -> list[tuple[int, Point, _Header]]:
+    """(point number, point, header) of every quoted data row of a Markdown table."""
     out = []
-    for n, point in points:
+    for n, point in enumerate(composition.points, start=1):
         found = row_header(point.chunk, point.start, point.quote, stats)
-        if found is None:
-            continue
-        chunk, start, end = found
-        header = chunk.page_content[start:end]
-        for label, value in asked_cells(question, header, point.unit.text, legend_of(found, stats)):
-            out.append((n, row_key(point.unit.text), label, value))
+        if found is not None:
+            out.append((n, point, found))
     return out
 
 
-def _table_rows(composition: Composition, stats: CorpusStats) -> list[tuple[str, str]]:
-    """(header row, quoted data row) for every quoted row of a Markdown table."""
-    rows = []
-    for point in composition.points:
-        found = row_header(point.chunk, point.start, point.quote, stats)
-        if found is not None:
-            chunk, start, end = found
-            rows.append((chunk.page_content[start:end], point.quote))
-    return rows
+def _header_text(header: _Header) -> str:
+    chunk, start, end = header
+    return chunk.page_content[start:end]
+
+
+def _cell_readings(
+    question: str, rows: Sequence[tuple[int, Point, _Header]], stats: CorpusStats
+) -> list[tuple[int, str, str, str]]:
+    """(point number, row key, column, value) of every cell the question asks of the
+    quoted table *rows* (:func:`~assistant.answer.tables.asked_cells`; those about what
+    the question names)."""
+    out = []
+    for n, point, header in rows:
+        meanings = legend_of(header, stats)
+        row = point.unit.text  # the whole row: a long one is quoted trimmed
+        for label, value in asked_cells(question, _header_text(header), row, meanings):
+            out.append((n, row_key(row), label, value))
+    return out
 
 
 def _lines(answer: Answer) -> Iterator[str | Answer]:
