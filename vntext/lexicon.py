@@ -91,6 +91,17 @@ ABBREVIATIONS: dict[str, str] = {
 Nationwide conventions only; names a single document coins are learned from it."""
 
 
+DIVISIONS: dict[str, str] = {
+    "phan": "Phần",
+    "chuong": "Chương",
+    "muc": "Mục",
+    "dieu": "Điều",
+    "khoan": "Khoản",
+    "diem": "Điểm",
+}
+"""Words that name a division of a document, folded → as written."""
+
+
 LIST_ITEM = r"(?:\d{1,2}[.)]|[a-zđ]\))"
 """A numbered or lettered item opening a line of a list ("1. …", "a) …"), as a regex."""
 

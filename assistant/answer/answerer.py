@@ -65,6 +65,7 @@ from assistant.index import Index, SearchFilters, SearchHit, Snapshot
 from assistant.providers.chat_models import build_chat_model
 from assistant.storage import ManifestEntry
 from ingest.model import SECTION_SEPARATOR
+from vntext.lexicon import DIVISIONS
 from vntext.normalize import canonical_tones, clean_text, fold
 
 if TYPE_CHECKING:
@@ -514,7 +515,7 @@ def _amendment_notes(composition: Composition, evidence: Evidence) -> list[str]:
             what = instrument
             if part:
                 division, _, n = part.partition(" ")
-                what = f"{_DIVISIONS.get(division, division.capitalize())} {n} của {what}"
+                what = f"{DIVISIONS.get(division, division.capitalize())} {n} của {what}"
             source = f" theo {document_name({}, entry)}" if entry is not None else ""
             note = (
                 f"Lưu ý: {what} đã hết hiệu lực{source}; nội dung trích từ đó chỉ để tham khảo, "
@@ -523,9 +524,6 @@ def _amendment_notes(composition: Composition, evidence: Evidence) -> list[str]:
             if note not in notes:
                 notes.append(note)
     return notes
-
-
-_DIVISIONS = {"chuong": "Chương", "dieu": "Điều", "muc": "Mục", "phan": "Phần"}
 
 
 def _lexical_hits(

@@ -39,7 +39,7 @@ from assistant.index.instruments import (
 )
 from assistant.index.snapshot import SOURCE_NOTE, innermost_heading, without_urls
 from ingest.model import SECTION_SEPARATOR
-from vntext.lexicon import ABBREVIATIONS, COUNTS_ITEMS, LIST_ITEM
+from vntext.lexicon import ABBREVIATIONS, COUNTS_ITEMS, DIVISIONS, LIST_ITEM
 from vntext.normalize import canonical_tones, fold
 from vntext.syllables import is_syllable
 from vntext.tokens import folded_tokens, raw_tokens, term_set
@@ -330,8 +330,6 @@ def named_entities(question: str) -> tuple[tuple[str, ...], ...]:
 
 
 _SENTENCE_START = re.compile(r"(?<=[.?!:;])\s+")
-# Words that name a division of a document, folded: "Mục", "Phần", "Chương", "Điều".
-_DIVISIONS = frozenset(["muc", "phan", "chuong", "dieu", "khoan", "diem"])
 
 
 def _capital_runs(tokens: Sequence[str]) -> list[list[str]]:
@@ -352,7 +350,7 @@ def _capital_runs(tokens: Sequence[str]) -> list[list[str]]:
         # drafting capitalises ("Nghị định", "Văn phòng", "Chỉ số"), not a name.
         # "Mục Cung ứng dịch vụ công": a division word opens a heading's title, whose
         # first syllable alone is capitalised; it is no name.
-        titled = len(current) == 2 and current[0] in _DIVISIONS
+        titled = len(current) == 2 and current[0] in DIVISIONS
         if (
             current
             and not titled
