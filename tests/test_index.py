@@ -233,3 +233,40 @@ def test_hybrid_search_is_a_langchain_retriever(corpus_assistant: Any) -> None:
     assert [d.page_content for d in docs] == [
         h.text for h in corpus_assistant.search("ke khai tai san thu nhap", 3, {"dimensions": [4]})
     ]
+
+
+def test_chunk_collection_is_built_with_a_wide_hnsw_graph(tmp_path: Path) -> None:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    from assistant.storage.chroma import EF_SEARCH, HNSW, ChromaStore
+
+    client = chromadb.PersistentClient(
+        path=str(tmp_path / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
+    )
+    store = ChromaStore(client, "papi", "sig")
+    hnsw = store.chunks.configuration_json["hnsw"]
+    assert {k: hnsw[k] for k in HNSW} == HNSW
+    assert hnsw["ef_search"] == EF_SEARCH > 100  # Chroma's default lost exact neighbours
+
+
+def test_an_older_collection_gets_the_wider_search_when_opened(tmp_path: Path) -> None:
+    # An index built before the HNSW settings keeps its graph, but its search breadth is
+    # raised (persisted), so it finds nearly every exact neighbour too.
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    from assistant.storage.chroma import EF_SEARCH, ChromaStore
+
+    path = str(tmp_path / "chroma")
+    settings = ChromaSettings(anonymized_telemetry=False)
+    old = chromadb.PersistentClient(path=path, settings=settings)
+    old.create_collection(
+        "papi_chunks", configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+    )
+    assert old.get_collection("papi_chunks").configuration_json["hnsw"]["ef_search"] == 100
+    ChromaStore(old, "papi", "sig")
+    again = chromadb.PersistentClient(path=path, settings=settings)
+    hnsw = again.get_collection("papi_chunks").configuration_json["hnsw"]
+    assert hnsw["ef_search"] == EF_SEARCH
+    assert hnsw["max_neighbors"] == 16  # the graph itself is as it was built
