@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from assistant.answer.evidence import (
@@ -615,3 +616,63 @@ def test_named_documents_keep_their_fused_score_and_the_others_yield() -> None:
         ("c", 2.0),
         ("b", 1.0),
     ]
+
+
+def test_a_named_document_is_searched_densely_too(
+    tmp_path: Path, make_assistant: Callable[..., Any]
+) -> None:
+    # The law's many passages on the same subject fill the dense candidates; the passage
+    # of the decree the question names must still be weighed with its dense score, not
+    # by its words alone.
+    header = (
+        "CHÍNH PHỦ\nSố: {number}\nHà Nội, ngày 01 tháng 01 năm {year}\n\nNGHỊ ĐỊNH\n{title}\n\n"
+    )
+    law = header.format(number="21/2020/NĐ-CP", year=2020, title="VỀ LƯU TRỮ") + "".join(
+        f"Điều {i}. Sao lưu dữ liệu loại {i}\n\n"
+        f"Dữ liệu loại {i} của hệ thống thông tin phải được sao lưu định kỳ và khôi phục "
+        f"được khi có sự cố, theo quy trình sao lưu dữ liệu của cơ quan.\n\n"
+        for i in range(1, 13)
+    )
+    decree = (
+        header.format(number="22/2021/NĐ-CP", year=2021, title="VỀ VĂN THƯ")
+        + "Điều 7. Hồ sơ điện tử\n\nBản sao an toàn của cơ sở dữ liệu văn thư được tạo "
+        "mỗi tháng một lần và cất giữ tách khỏi máy chủ.\n\n"
+        "Điều 8. Con dấu\n\nVăn thư cơ quan giữ con dấu và thiết bị lưu khóa bí mật.\n"
+    )
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "luu-tru.txt").write_text(law, encoding="utf-8")
+    (corpus / "van-thu.txt").write_text(decree, encoding="utf-8")
+    assistant = make_assistant(corpus_dir=corpus, retrieval={"candidates": 5})
+    assert assistant.ingest().ok
+    hits = assistant.search("Theo Nghị định 22/2021, dữ liệu được sao lưu thế nào?", 3)
+    article = [h for h in hits if (h.document_id, h.section_ref) == ("van-thu", "Điều 7")]
+    assert article and article[0].dense_score is not None
+
+
+def test_the_words_naming_a_document_are_no_content_to_match() -> None:
+    from assistant.answer.evidence import QueryTerms
+    from assistant.index.instruments import naming_words
+    from assistant.storage import ManifestEntry
+
+    plan = ManifestEntry(
+        id="plan", title="Cải thiện Chỉ số hiệu quả quản trị (PAPI) năm 2023", doc_type="Kế hoạch"
+    )
+    law = ManifestEntry(
+        id="law", title="LUẬT TIẾP CÔNG DÂN", doc_type="Luật", number="42/2013/QH13"
+    )
+    question = "Theo kế hoạch PAPI, việc tiếp công dân phải bảo đảm yêu cầu gì?"
+    assert naming_words(question, [plan]) == {"ke", "hoach", "papi"}
+    assert naming_words("luat tiep cong dan quy dinh gi ve noi tiep", [law]) == {
+        "luat",
+        "tiep",
+        "cong",
+        "dan",
+    }
+    query = QueryTerms.of(question)
+    content = query.without(naming_words(question, [plan]))
+    assert "papi" in query.unigrams and "papi" not in content.unigrams
+    assert "tiep" in content.unigrams and not any("papi" in b for b in content.bigrams)
+    # Nothing but the name asked: the question keeps its words.
+    only = QueryTerms.of("Kế hoạch PAPI?")
+    assert only.without(naming_words("Kế hoạch PAPI?", [plan])) is only

@@ -62,6 +62,7 @@ from assistant.answer.tables import (
 from assistant.answer.unit_tasks import asks_for_unit_tasks, unit_tasks_answer
 from assistant.core.settings import Settings
 from assistant.index import Index, SearchFilters, SearchHit, Snapshot
+from assistant.index.instruments import naming_words
 from assistant.providers.chat_models import build_chat_model
 from assistant.storage import ManifestEntry
 from ingest.model import SECTION_SEPARATOR
@@ -312,6 +313,7 @@ class Answerer:
         hits = with_detailed_instruments(found, self._k)
         hits += _lexical_hits(view, condensed.search_text, filters, hits)
         named = named_documents(query.text, entries)
+        query = query.without(naming_words(query.text, named))
         # An amended instrument is read with its amendment: the amending clause may be
         # the provision in force ("Sửa đổi Điều 15 như sau: …").
         amending = [d for h in hits[: self._k] for d in amenders_of(h.metadata, view)]

@@ -252,6 +252,15 @@ class QueryTerms:
         """True when nothing but function words was asked."""
         return not self.unigrams
 
+    def without(self, words: frozenset[str]) -> QueryTerms:
+        """The question without *words* (and the pairs holding one); itself when nothing
+        else would be left, or none of them is in it."""
+        unigrams = tuple(u for u in self.unigrams if u not in words)
+        if not unigrams or len(unigrams) == len(self.unigrams):
+            return self
+        bigrams = tuple(b for b in self.bigrams if not set(b.split("_")) & words)
+        return replace(self, unigrams=unigrams, bigrams=bigrams)
+
     @property
     def unnamed(self) -> QueryTerms:
         """The question without the names it mentions: what a passage must cover besides

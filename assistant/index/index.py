@@ -484,6 +484,10 @@ class Index:
         if named:
             within = replace(filters, documents=tuple(e.id for e in named))
             lexical = merge_ranking(lexical, snap.lexical_top(query, n, within))
+            if dense:
+                raw = self._store.dense_query(vector, n + 16, chroma_where(within))
+                inside = [(cid, s) for cid, s in raw if snap.allows(cid, within)][:n]
+                dense = merge_ranking(dense, inside)
         rankings = [(tuning.dense_weight, dense), (tuning.lexical_weight, lexical)]
         depth = n if named else k
         ordered = (

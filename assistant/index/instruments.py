@@ -207,20 +207,41 @@ def named_documents(question: str, entries: Mapping[str, ManifestEntry]) -> list
     out = []
     for entry in entries.values():
         number = number_key(entry.number)
-        if number and any(number.startswith(n) for n in numbers):
-            out.append(entry)
-            continue
-        kind = " ".join(folded_tokens(entry.doc_type))
-        title = folded_tokens(entry.title)
-        if kind and title[: len(kind.split())] == kind.split():
-            title = title[len(kind.split()) :]  # "LUẬT TỐ CÁO": the type opens the title
-        if not kind:
-            continue
-        full = len(title) >= 2 and f" {kind} {' '.join(title)} " in folded
-        short = any(f" {kind} {a} " in folded for a in _short_names(entry.title, title))
-        if full or short:
+        by_number = bool(number) and any(number.startswith(n) for n in numbers)
+        if by_number or _name_in(entry, folded):
             out.append(entry)
     return out
+
+
+def naming_words(question: str, named: Sequence[ManifestEntry]) -> frozenset[str]:
+    """The folded words with which *question* names the *named* documents by type and
+    title or short name ("kế hoạch", "papi" in "Theo kế hoạch PAPI, …"): they say where
+    to look, not what to look for, so they are no content a passage must match (the
+    plan's closing line "Trên đây là Kế hoạch … (PAPI) …" answers nothing)."""
+    folded = " " + " ".join(folded_tokens(question)) + " "
+    words: set[str] = set()
+    for entry in named:
+        phrase = _name_in(entry, folded)
+        if phrase:
+            words.update(phrase.split())
+    return frozenset(words)
+
+
+def _name_in(entry: ManifestEntry, folded: str) -> str:
+    """The folded phrase of *folded* (a question's tokens, space-padded) that names
+    *entry* by its type and title or short name; "" when none does."""
+    kind = " ".join(folded_tokens(entry.doc_type))
+    if not kind:
+        return ""
+    title = folded_tokens(entry.title)
+    if title[: len(kind.split())] == kind.split():
+        title = title[len(kind.split()) :]  # "LUẬT TỐ CÁO": the type opens the title
+    if len(title) >= 2 and f" {kind} {' '.join(title)} " in folded:
+        return f"{kind} {' '.join(title)}"
+    for short in sorted(_short_names(entry.title, title)):
+        if f" {kind} {short} " in folded:
+            return f"{kind} {short}"
+    return ""
 
 
 def _short_names(title: str, words: Sequence[str]) -> set[str]:
