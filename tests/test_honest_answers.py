@@ -455,3 +455,34 @@ def test_words_that_only_fold_like_an_address_are_no_address() -> None:
     address = "Sở Nội vụ đặt trụ sở tại số 15 đường 2 Tháng 9, quận Hải Châu."
     assert missing_items(items, [address]) == []
     assert missing_items(items, ["tru so tai so 15 duong 2 thang 9"]) == []  # typed plain
+
+
+def test_the_date_after_a_cited_number_dates_that_document_not_what_is_asked() -> None:
+    quote = [
+        "Quảng Nam được sắp xếp theo Nghị quyết 202/2025/QH15 ngày 12/6/2025 của Quốc hội "
+        "và Kế hoạch số 3212/KH-UBND ngày 25 tháng 5 năm 2023."
+    ]
+    for question in (
+        "Nghị quyết 202/2025/QH15 có hiệu lực từ ngày nào?",
+        "nghi quyet 202/2025/qh15 co hieu luc tu ngay nao",
+    ):
+        assert [i.kind for i in missing_items(asked_items(question), quote)] == ["date"]
+    # Asked when a document was issued, its citation date is the answer.
+    issued = asked_items("Nghị quyết 202/2025/QH15 được Quốc hội thông qua ngày nào?")
+    assert missing_items(issued, quote) == []
+    # A date of its own, not after a number, still answers.
+    effective = ["Luật này có hiệu lực thi hành từ ngày 01/7/2019."]
+    assert missing_items(asked_items("Luật có hiệu lực từ ngày nào?"), effective) == []
+
+
+def test_a_counted_noun_of_two_syllables_is_counted_whole() -> None:
+    members = asked_items("Hội đồng tư vấn phải gồm ít nhất bao nhiêu thành viên?")
+    # "lần hai thành lập": a number, then the noun's first syllable, is no count of members.
+    formed = ["Người giải quyết khiếu nại lần hai thành lập Hội đồng tư vấn."]
+    assert [i.kind for i in missing_items(members, formed)] == ["count"]
+    assert missing_items(members, ["Hội đồng tư vấn có ít nhất 05 thành viên."]) == []
+    # A verb after the noun is not part of it: "bao nhiêu ngày phải …", "… hộ trở lên".
+    days = asked_items("trong bao nhieu ngay phai vao so don to cao?")
+    assert missing_items(days, ["Trong thời hạn 07 ngày làm việc, phải vào sổ."]) == []
+    homes = asked_items("Thôn từ bao nhiêu hộ trở lên thì được chia cụm?")
+    assert missing_items(homes, ["Thôn có từ 300 hộ gia đình trở lên."]) == []

@@ -45,6 +45,8 @@ class AskedItem:
     """Matched against the folded quote text."""
     value: str = ""
     """What the question itself says of the item, when it says it (the year of a year)."""
+    ignore: re.Pattern[str] | None = None
+    """Text of a quote that looks like the item but is not it (masked before matching)."""
 
 
 # "khi nào" is also answered by a weekday, a recurrence or a time limit, and by a day
@@ -84,6 +86,11 @@ _COUNT_Q = re.compile(r"\b(?:bao nhieu|so luong|so luot)\s+([a-z]+(?:\s+[a-z]+)?
 # Two numbered or lettered items opening lines ("1. …" … "2. …", "a) …" … "b) …").
 _TWO_ITEMS = rf"^\s*{LIST_ITEM}\s[^\n]*\n(?:[^\n]*\n)*?\s*{LIST_ITEM}\s"
 _NOT_COUNTED = frozenset(["la", "thi", "va", "nam", "o", "tai", "ve", "de", "cho", "duoc", "lan"])
+# Words that follow a counted noun without being part of it: "bao nhiêu ngày phải …",
+# "bao nhiêu hộ trở lên", "bao nhiêu người có …".
+_AFTER_COUNTED = frozenset(
+    "phai can tro co se da bi moi ma khong nua roi trong tu den len gom lam hay con".split()
+)
 _YEAR_Q = re.compile(r"\b(?:nam|quy [ivx1-4]+ nam|thang \d{1,2} nam)\s+((?:19|20)\d{2})\b")
 # A year on its own ("báo cáo PAPI 2022"), not part of a number or a date ("130/2020").
 _BARE_YEAR_Q = re.compile(r"(?<![\w/.-])((?:19|20)\d{2})(?![\w/.-])")
@@ -106,6 +113,16 @@ _WHEN_ALLOWED = re.compile(
     r"\b(?:duoc|bi|phai)\b[a-z ]{0,60}\bkhi nao\b|\bkhi nao\b[a-z ]{0,60}\b(?:duoc|bi|phai)\b"
 )
 _DATE_ONLY_Q = re.compile(rf"\b(?:{_DATE_WORDS})\b")
+# "Kế hoạch số 3212/KH-UBND ngày 25/5/2023", "Nghị định số 63/2010/NĐ-CP ngày 08 tháng 6
+# năm 2010": the date after a document's number is the day it was issued, by the way
+# Vietnamese texts cite documents. It dates that document, not what the question asks
+# (when something takes effect, is due, was held), unless the question asks when a
+# document was issued or signed.
+_CITATION_DATE = re.compile(
+    r"\b\d{1,5}/[\w/.-]*[a-z][\w/.-]*,?\s+ngay\s+"
+    r"(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}\s+thang\s+\d{1,2}\s+nam\s+\d{4})"
+)
+_ISSUED_Q = re.compile(r"\b(?:ban hanh|ky|thong qua|ngay ky|so hieu)\b")
 _DATE_OR_CONDITION = re.compile(
     rf"{_DATE.pattern}|\btrong (?:cac |nhung )?truong hop\b|\bkhi\b|\bneu\b"
 )
@@ -172,11 +189,15 @@ def asked_items(question: str) -> list[AskedItem]:
         # nguồn nào?" asks where the money comes from.
         items.append(AskedItem("money", "số tiền, mức kinh phí cụ thể", _MONEY))
     elif m := _COUNT_Q.search(_counting_text(question, q)):
-        head = (m.group(1) or m.group(2)).split()[0]
+        head, *rest = (m.group(1) or m.group(2)).split()
         if head not in _NOT_COUNTED:
             # "bao nhiêu thủ tục": a number must stand right before the counted word.
             # Legal texts spell the number out after it: "20 (hai mươi) ngày".
             number = rf"{_NUM}\s+(?:\([^)]{{1,40}}\)\s+)?(?:\w+\s+)?{re.escape(head)}\b"
+            if rest and rest[0] not in _NOT_COUNTED | _AFTER_COUNTED:
+                # "bao nhiêu thành viên": the counted word is both syllables, or the
+                # first one where a clause ends; "lần hai thành lập" counts nothing.
+                number += rf"(?:\s+{re.escape(rest[0])}\b|(?!\s+[a-z]))"
             what = f"con số cụ thể ({_vi_unit(question, m)})"
             if COUNTS_ITEMS.search(q):
                 # "bao gồm mấy nguyên tắc?": the enumerated list answers it, anywhere in
@@ -215,7 +236,10 @@ def asked_items(question: str) -> list[AskedItem]:
         # ngày nào?" asks the day: a year alone ("năm 2023") does not answer it.
         when = _WHEN_ALLOWED.search(q) and not _DATE_ONLY_Q.search(q)
         pattern = _DATE_OR_CONDITION if when else _DAY if _DAY_Q.search(q) else _DATE
-        items.append(AskedItem("date", "thời điểm (ngày, tháng, năm) cụ thể", pattern))
+        ignore = None if _ISSUED_Q.search(q) else _CITATION_DATE
+        items.append(
+            AskedItem("date", "thời điểm (ngày, tháng, năm) cụ thể", pattern, ignore=ignore)
+        )
     if _PHONE_Q.search(q):
         items.append(AskedItem("phone", "số điện thoại", _PHONE))
     if _EMAIL_Q.search(q):
@@ -315,6 +339,8 @@ def missing_items(
             texts = [fold(x) for x in sentences]
         elif (wanted or about is not None) and item.kind in _IN_CONTEXT:
             texts = on_topic
+        if item.ignore is not None:
+            texts = [item.ignore.sub(" ", t) for t in texts]
         if not any(item.pattern.search(t) for t in texts):
             out.append(item)
     return out
