@@ -125,14 +125,15 @@ def test_acronyms_the_documents_write_are_names_in_a_folded_question() -> None:
 
 def test_a_date_counts_only_in_a_sentence_about_what_was_asked() -> None:
     date_item = asked_items("Hội nghị đối thoại tổ chức vào ngày nào?")
-    opening = (
-        "Thực hiện Kế hoạch số 12/KH-UBND ngày 25/5/2023 của UBND tỉnh. Tổ chức hội nghị đối thoại."
-    )
+    opening = "Ngày 25/5/2023 UBND tỉnh ban hành kế hoạch. Tổ chức hội nghị đối thoại."
     topic = ["hoi_nghi", "nghi_doi", "doi_thoai"]
     # Without a topic any date counts (the old reading); with it, the date must sit
     # in a sentence about the meeting.
     assert missing_items(date_item, [opening]) == []
     assert missing_items(date_item, [opening], topic) == date_item
+    # The date of a cited document dates that document, with or without a topic.
+    cited = "Thực hiện Kế hoạch số 12/KH-UBND ngày 25/5/2023 của UBND tỉnh. Tổ chức hội nghị."
+    assert missing_items(date_item, [cited]) == date_item
     dated = "Hội nghị đối thoại được tổ chức vào ngày 15/10 hằng năm."
     assert missing_items(date_item, [dated], topic) == []
 
@@ -486,3 +487,29 @@ def test_a_counted_noun_of_two_syllables_is_counted_whole() -> None:
     assert missing_items(days, ["Trong thời hạn 07 ngày làm việc, phải vào sổ."]) == []
     homes = asked_items("Thôn từ bao nhiêu hộ trở lên thì được chia cụm?")
     assert missing_items(homes, ["Thôn có từ 300 hộ gia đình trở lên."]) == []
+
+
+def test_a_figure_the_question_states_is_not_the_figure_it_asks() -> None:
+    quote = ["| Chứng thực di chúc | UBND cấp xã | 50.000 đồng/trường hợp |"]
+    more = "Chứng thực di chúc thu 50.000 đồng; chứng thực tại nhà thì phải trả thêm bao nhiêu?"
+    assert [i.kind for i in missing_items(asked_items(more), quote)] == ["money"]
+    assert [i.kind for i in missing_items(asked_items(fold_q(more)), quote)] == ["money"]
+    # The figure itself asked about, or checked, is answered by the same figure.
+    assert missing_items(asked_items("Phí chứng thực di chúc là bao nhiêu?"), quote) == []
+    checked = asked_items("Phí chứng thực di chúc là 50.000 đồng, đúng không?")
+    assert missing_items(checked, quote) == []
+
+
+def test_a_number_is_spelled_out_in_brackets_only_with_number_words() -> None:
+    copies = asked_items("Kế hoạch được phát hành thành bao nhiêu bản?")
+    issued = ["Ban Quản lý tỉnh Quảng Nam (gọi tắt là Ban Quản lý) ban hành Kế hoạch này."]
+    assert [i.kind for i in missing_items(copies, issued)] == ["count"]
+    days = asked_items("Phải trả lời trong bao nhiêu ngày?")
+    assert missing_items(days, ["trong thời hạn 05 (năm) ngày làm việc"]) == []
+    assert missing_items(days, ["trong thời hạn 20 (hai mươi) ngày"]) == []
+
+
+def fold_q(text: str) -> str:
+    from vntext.normalize import fold
+
+    return fold(text)

@@ -16,6 +16,12 @@ Vietnamese questions, never by the wording of one document or question set — a
 * what a quote expressly denies ("có trọng số" against "…, không trọng số") and a table
   cell the question asks about that the quoted row leaves blank are gaps too.
 
+What only looks like the item does not count: a figure the question states itself
+("… thu 50.000 đồng; còn … thêm bao nhiêu?"), the date after a cited document's number
+("Kế hoạch số 3212/KH-UBND ngày 25/5/2023", unless the question asks when a document was
+issued), and a number before a syllable of the counted noun only ("lần hai thành lập"
+for "bao nhiêu thành viên").
+
 When the quotes lack the item, the answer says so first ("Các văn bản đã nạp không nêu
 …") and is marked ``partial`` with the item in ``missing``.
 
@@ -59,6 +65,9 @@ _WHEN_OTHERWISE = (
     r"\bngay sau khi\b|\bngay khi\b"
 )
 _NUM = r"(?:\d[\d.,]*|mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi|tram|nghin|ngan|trieu|ty)"
+# The number spelled out after its digits, "20 (hai mươi) ngày", "05 (năm)": number words
+# only, so "Quảng Nam (gọi tắt là Ban Quản lý) ban hành" counts no "bản".
+_SPELLED = rf"\((?:\s*(?:{_NUM}|lam|tu|linh|le|mot|\d+)\s*)+\)"
 _MONEY = re.compile(
     rf"{_NUM}\s*(?:nghin |trieu |ty )?(?:dong|vnd|d\b)|\d[\d.,]*\s*(?:%|phan tram)|"
     # No charge is an amount too: "miễn phí", "miễn lệ phí", "không thu phí".
@@ -80,7 +89,10 @@ _PERSON = re.compile(r"\b(?i:ong|ba|dong chi|d/c)\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+
 
 _MONEY_Q = re.compile(
     r"\b(?:kinh phi|ngan sach|du toan|bao nhieu tien|bao nhieu dong|muc phi|muc chi|so tien|"
-    r"tri gia|muc phat|phat tien|muc thu|muc luong)\b|\b(?:phi|le phi|chi phi|gia)\b.*\bbao nhieu\b"
+    r"tri gia|muc phat|phat tien|muc thu|muc luong)\b|"
+    r"\b(?:phi|le phi|chi phi|gia)\b.*\bbao nhieu\b|"
+    # Paying asks an amount: "phải trả thêm bao nhiêu?", "nộp bao nhiêu?".
+    r"\b(?:tra|nop|dong)(?: them)? bao nhieu\b(?! (?:ngay|lan|thang|nam|ban|bo|to)\b)"
 )
 _COUNT_Q = re.compile(r"\b(?:bao nhieu|so luong|so luot)\s+([a-z]+(?:\s+[a-z]+)?)|\bmay\s+([a-z]+)")
 # Two numbered or lettered items opening lines ("1. …" … "2. …", "a) …" … "b) …").
@@ -88,9 +100,10 @@ _TWO_ITEMS = rf"^\s*{LIST_ITEM}\s[^\n]*\n(?:[^\n]*\n)*?\s*{LIST_ITEM}\s"
 _NOT_COUNTED = frozenset(["la", "thi", "va", "nam", "o", "tai", "ve", "de", "cho", "duoc", "lan"])
 # Words that follow a counted noun without being part of it: "bao nhiêu ngày phải …",
 # "bao nhiêu hộ trở lên", "bao nhiêu người có …".
-_AFTER_COUNTED = frozenset(
-    "phai can tro co se da bi moi ma khong nua roi trong tu den len gom lam hay con".split()
+_AFTER_COUNTED_WORDS = (
+    "phai can tro co se da bi moi ma khong nua roi trong tu den len gom lam hay con"
 )
+_AFTER_COUNTED = frozenset(_AFTER_COUNTED_WORDS.split())
 _YEAR_Q = re.compile(r"\b(?:nam|quy [ivx1-4]+ nam|thang \d{1,2} nam)\s+((?:19|20)\d{2})\b")
 # A year on its own ("báo cáo PAPI 2022"), not part of a number or a date ("130/2020").
 _BARE_YEAR_Q = re.compile(r"(?<![\w/.-])((?:19|20)\d{2})(?![\w/.-])")
@@ -184,16 +197,17 @@ def asked_items(question: str) -> list[AskedItem]:
         and "bao nhieu" not in q
         and _OTHER_ASKED.search(q, money.end())
     )
+    stated = _stated_figures(q)
     if money and not source and not who and not other:
         # "Ai hướng dẫn việc sử dụng kinh phí …?" asks who, not how much; "kinh phí lấy từ
         # nguồn nào?" asks where the money comes from.
-        items.append(AskedItem("money", "số tiền, mức kinh phí cụ thể", _MONEY))
+        items.append(AskedItem("money", "số tiền, mức kinh phí cụ thể", _MONEY, ignore=stated))
     elif m := _COUNT_Q.search(_counting_text(question, q)):
         head, *rest = (m.group(1) or m.group(2)).split()
         if head not in _NOT_COUNTED:
             # "bao nhiêu thủ tục": a number must stand right before the counted word.
             # Legal texts spell the number out after it: "20 (hai mươi) ngày".
-            number = rf"{_NUM}\s+(?:\([^)]{{1,40}}\)\s+)?(?:\w+\s+)?{re.escape(head)}\b"
+            number = rf"{_NUM}\s+(?:{_SPELLED}\s+)?(?:\w+\s+)?{re.escape(head)}\b"
             if rest and rest[0] not in _NOT_COUNTED | _AFTER_COUNTED:
                 # "bao nhiêu thành viên": the counted word is both syllables, or the
                 # first one where a clause ends; "lần hai thành lập" counts nothing.
@@ -205,7 +219,7 @@ def asked_items(question: str) -> list[AskedItem]:
                 pattern = re.compile(rf"{number}|{_TWO_ITEMS}", re.MULTILINE)
                 items.append(AskedItem("items", what, pattern))
             else:
-                items.append(AskedItem("count", what, re.compile(number)))
+                items.append(AskedItem("count", what, re.compile(number), ignore=stated))
     folded = fold(question).lower()
     # "Luật Phòng, chống tham nhũng 2018": a year after a document's type names the
     # document; after anything else ("báo cáo PAPI 2022") it is a condition.
@@ -260,6 +274,17 @@ def asked_items(question: str) -> list[AskedItem]:
         # signed answers it, not the document's own text.
         items.append(AskedItem("signer", "người ký văn bản", _SIGNED))
     return items
+
+
+def _stated_figures(folded: str) -> re.Pattern[str] | None:
+    """The figures a question states itself ("… thu 50.000 đồng; còn … thêm bao nhiêu?"):
+    a quote's same figure is what the question already knows, not what it asks. None
+    for a question that asks whether its figure is right ("… 50.000 đồng, đúng không?")."""
+    figures = sorted(set(re.findall(r"\d+(?:[.,]\d+)*", folded)), key=len, reverse=True)
+    if not figures or _YES_NO_Q.search(folded) or _CHECK_Q.search(folded):
+        return None
+    alternatives = "|".join(re.escape(f) for f in figures)
+    return re.compile(rf"(?<![\d.,])(?:{alternatives})(?![.,]?\d)")
 
 
 def _counting_text(question: str, folded: str) -> str:
