@@ -513,3 +513,18 @@ def fold_q(text: str) -> str:
     from vntext.normalize import fold
 
     return fold(text)
+
+
+def test_a_document_number_is_no_house_number_and_a_named_body_is_a_place() -> None:
+    address = asked_items("Trụ sở Ban Quản lý đặt ở địa chỉ nào?")
+    cited = ["Thực hiện Kế hoạch số 3212/KH-UBND ngày 25/5/2023 của UBND tỉnh Quảng Nam."]
+    assert [i.kind for i in missing_items(address, cited)] == ["address"]
+    assert missing_items(address, ["Vụ Pháp chế, số 54 Hai Bà Trưng, Hoàn Kiếm, Hà Nội."]) == []
+    street = asked_items("Trụ sở tiếp công dân của Bộ ở số nhà, đường phố nào?")
+    assert [i.kind for i in missing_items(street, ["Trụ sở tiếp công dân tại Hà Nội."])] == [
+        "address"
+    ]
+    # "ở đâu?" is answered by the body named as the place, capitalised after "tại".
+    where = asked_items("Bản gốc văn bản được lưu ở đâu?")
+    assert missing_items(where, ["Bản gốc văn bản được lưu tại Văn thư cơ quan."]) == []
+    assert [i.kind for i in missing_items(where, ["Bản gốc được lưu theo quy định."])] == ["place"]

@@ -82,7 +82,10 @@ _PHONE = re.compile(
     r"\b0\d{2,3}[ .]?\d{3}[ .]?\d{3,4}\b|\b1900[ .]?\d{4}\b|\b\d{3,4}\.\d{3}\.\d{3}\b"
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
-_ADDRESS = re.compile(r"\b(?:so \d+|duong|pho|phuong|xa|thon|quan|huyen|toa nha)\b.{0,40}\d")
+# "số 12" of a house, not "số 3212/KH-UBND" of a document.
+_ADDRESS = re.compile(
+    r"\bso \d+[a-z]?\b(?!/)|\b(?:duong|pho|phuong|xa|thon|quan|huyen|toa nha)\b.{0,40}\d"
+)
 _URL = re.compile(r"https?://|www\.|\b[\w-]+\.(?:gov\.vn|vn|com|org)\b")
 _ACCOUNT = re.compile(r"\b\d{6,}\b")
 _PERSON = re.compile(r"\b(?i:ong|ba|dong chi|d/c)\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,3}")
@@ -156,10 +159,13 @@ _PERSON_Q = re.compile(r"\b(?:ai la|la ai|ten la gi|nguoi nao dang|ong nao|ba na
 # đâu / là gì", "họ tên … là gì") or the question is just the item ("Địa chỉ trụ sở …?"):
 # a statement to check ("người tố cáo phải cung cấp họ, tên, địa chỉ …, đúng hay sai?")
 # or a list of contents names them as a topic.
-_ADDRESS_WORD = re.compile(r"\bdia chi\b")
+_ADDRESS_WORD = re.compile(r"\b(?:dia chi|so nha|duong pho nao|duong nao)\b")
 _NAME_WORD = re.compile(r"\bho (?:va )?ten\b")
 _QUESTION_WORD = re.compile(r"\b(?:la gi|gi|nao|la ai|o dau|tai dau)\b")
 _WHO_BEFORE = re.compile(r"\b(?:ai|co quan nao|don vi nao|bo phan nao|cap nao)\b")
+# "… tại Văn thư cơ quan", "nộp tại Sở Tư pháp": a place named by its body, capitalised
+# after the preposition (read on the ASCII text that keeps its capitals).
+_PLACE_NAMED = re.compile(r"\b(?:tai|o|den|gui|nop|ve)\s+(?:cho\s+|cac\s+)?[A-Z][a-z]")
 _ADDRESS_OR_PLACE = re.compile(
     rf"{_ADDRESS.pattern}|\b(?:tai|o|tren|den|gui)\s+(?:cac\s+)?(?:tru so|dia diem|noi|bo phan|"
     r"co quan|uy ban|van phong|cong thong tin|trang thong tin|bang tin|phuong tien)\b"
@@ -264,7 +270,7 @@ def asked_items(question: str) -> list[AskedItem]:
         items.append(AskedItem("address", "địa chỉ, địa điểm cụ thể", _ADDRESS))
     elif _ADDRESS_Q.search(q) and not source:
         # "… phải niêm yết ở đâu?" is answered by the place a law names ("tại trụ sở").
-        items.append(AskedItem("address", "địa chỉ, địa điểm cụ thể", _ADDRESS_OR_PLACE))
+        items.append(AskedItem("place", "địa chỉ, địa điểm cụ thể", _ADDRESS_OR_PLACE))
     if _ACCOUNT_Q.search(q):
         items.append(AskedItem("account", "số tài khoản", _ACCOUNT))
     if _PERSON_Q.search(q) or _asks_for(_NAME_WORD, q, question):
@@ -353,7 +359,9 @@ def missing_items(
     out = []
     for item in items:
         texts = cased if item.kind == "person" else folded
-        if item.kind == "address":
+        if item.kind == "place" and any(_PLACE_NAMED.search(c) for c in cased):
+            continue  # "lưu tại Văn thư cơ quan": a body named as the place
+        if item.kind in ("address", "place"):
             # "quản lý", "cơ quan", "Phó Trưởng ban" fold to the words of an address.
             texts = [
                 fold(_NOT_ADDRESS_WORD.sub(_mask_not_address, _CITY.sub("thành _", q))) for q in raw
