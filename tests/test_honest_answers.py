@@ -23,6 +23,9 @@ def test_asked_items_follow_question_conventions_with_and_without_diacritics() -
     kinds = [i.kind for i in asked_items("Kết quả năm 2021 đạt bao nhiêu điểm?")]
     assert kinds == ["count", "year"]
     assert [i.kind for i in asked_items("Báo cáo đã được gửi Sở Nội vụ chưa")] == ["done"]
+    # A section name that folds like a money word asks no amount.
+    assert asked_items("Theo mục Thủ tục hành chính, thủ tục nào phải công khai?") == []
+    assert asked_items("theo muc chi so cong khai, phong toi lam gi?") == []
     # Open questions ask for no specific item.
     assert asked_items("Phòng tôi phải làm gì để cải thiện chỉ số công khai, minh bạch?") == []
     assert asked_items("Sử dụng hộp thư công vụ thế nào?") == []

@@ -91,8 +91,9 @@ _ACCOUNT = re.compile(r"\b\d{6,}\b")
 _PERSON = re.compile(r"\b(?i:ong|ba|dong chi|d/c)\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,3}")
 
 _MONEY_Q = re.compile(
-    r"\b(?:kinh phi|ngan sach|du toan|bao nhieu tien|bao nhieu dong|muc phi|muc chi|so tien|"
-    r"tri gia|muc phat|phat tien|muc thu|muc luong)\b|"
+    # "mục Thủ tục hành chính", "mục Chỉ số …" fold like "mức thu", "mức chi".
+    r"\b(?:kinh phi|ngan sach|du toan|bao nhieu tien|bao nhieu dong|muc phi|so tien|"
+    r"muc chi(?! (?:so|dao|thi)\b)|tri gia|muc phat|phat tien|muc thu(?! tuc\b)|muc luong)\b|"
     r"\b(?:phi|le phi|chi phi|gia)\b.*\bbao nhieu\b|"
     # Paying asks an amount: "phải trả thêm bao nhiêu?", "nộp bao nhiêu?".
     r"\b(?:tra|nop|dong)(?: them)? bao nhieu\b(?! (?:ngay|lan|thang|nam|ban|bo|to)\b)"
