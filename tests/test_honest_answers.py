@@ -531,3 +531,11 @@ def test_a_document_number_is_no_house_number_and_a_named_body_is_a_place() -> N
     where = asked_items("Bản gốc văn bản được lưu ở đâu?")
     assert missing_items(where, ["Bản gốc văn bản được lưu tại Văn thư cơ quan."]) == []
     assert [i.kind for i in missing_items(where, ["Bản gốc được lưu theo quy định."])] == ["place"]
+
+
+def test_a_due_day_is_not_answered_by_a_recurrence() -> None:
+    due = asked_items("Báo cáo định kỳ 6 tháng phải gửi Bộ Tư pháp trước ngày nào?")
+    every = ["Định kỳ 6 tháng, Ủy ban nhân dân tỉnh báo cáo Bộ Tư pháp."]
+    assert [i.kind for i in missing_items(due, every)] == ["date"]
+    assert missing_items(due, ["Báo cáo gửi Bộ Tư pháp trước ngày 15 tháng 12 hằng năm."]) == []
+    assert missing_items(due, ["Chậm nhất 05 ngày làm việc sau kỳ báo cáo."]) == []

@@ -179,6 +179,14 @@ _SOURCE_Q = re.compile(r"\b(?:nguon nao|tu nguon|nguon kinh phi nao|tu dau|lay o
 # or a time limit, not by a year or a quarter alone.
 _DAY_Q = re.compile(r"\b(?:ngay nao|tu ngay nao|vao ngay)\b")
 _DAY = re.compile(rf"\b\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\b|\bngay \d{{1,2}}\b|{_WHEN_OTHERWISE}")
+# The day a thing is due: "trước ngày nào?", "chậm nhất ngày nào?", "hạn chót …?".
+_DEADLINE_Q = re.compile(
+    r"\b(?:truoc ngay nao|cham nhat (?:la )?(?:vao )?ngay nao|han chot|han cuoi)\b"
+)
+_DEADLINE = re.compile(
+    r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\bngay \d{1,2}\b|\btrong (?:thoi han|vong) \d+|"
+    r"\bcham nhat\b|\bke tu (?:ngay|khi)\b|\bngay lam viec\b"
+)
 # Who signed: "ai ký", "người ký", "do … ký (không)?". Folded, "ký" is also "kỳ", so the
 # signer is asked only where "ký" follows "ai", "người" or a "do …" agent.
 # "đăng ký" (to register) folds to "dang ky" and is no signature.
@@ -257,6 +265,8 @@ def asked_items(question: str) -> list[AskedItem]:
         # ngày nào?" asks the day: a year alone ("năm 2023") does not answer it.
         when = _WHEN_ALLOWED.search(q) and not _DATE_ONLY_Q.search(q)
         pattern = _DATE_OR_CONDITION if when else _DAY if _DAY_Q.search(q) else _DATE
+        if _DEADLINE_Q.search(q):
+            pattern = _DEADLINE  # "trước ngày nào?": a recurrence ("định kỳ") is no day
         ignore = None if _ISSUED_Q.search(q) else _CITATION_DATE
         items.append(
             AskedItem("date", "thời điểm (ngày, tháng, năm) cụ thể", pattern, ignore=ignore)
