@@ -539,3 +539,28 @@ def test_a_due_day_is_not_answered_by_a_recurrence() -> None:
     assert [i.kind for i in missing_items(due, every)] == ["date"]
     assert missing_items(due, ["Báo cáo gửi Bộ Tư pháp trước ngày 15 tháng 12 hằng năm."]) == []
     assert missing_items(due, ["Chậm nhất 05 ngày làm việc sau kỳ báo cáo."]) == []
+
+
+def test_a_measure_asked_after_its_name_needs_a_figure_for_it() -> None:
+    size = asked_items("Văn bản hành chính dùng cỡ chữ bao nhiêu?")
+    listed = [
+        "(Điều 9 Nghị định số 30/2020/NĐ-CP, có hiệu lực từ ngày 05/03/2020)\n\n"
+        "Kỹ thuật trình bày văn bản bao gồm: khổ giấy, phông chữ, cỡ chữ, kiểu chữ."
+    ]
+    assert [i.kind for i in missing_items(size, listed)] == ["count"]
+    assert missing_items(size, ["Phần nội dung dùng cỡ chữ từ 13 đến 14."]) == []
+    people = asked_items("Thành phố sau sắp xếp có dân số bao nhiêu?")
+    assert (
+        missing_items(people, ["Thành phố có diện tích 11.859,6 km², khoảng 2.819.900 người."])
+        == []
+    )
+
+
+def test_an_annex_only_referred_to_is_not_quoted() -> None:
+    annex = asked_items("Phụ lục III gồm những lĩnh vực nào?")
+    referred = [
+        "Người công tác trong lĩnh vực tại Phụ lục III được ban hành kèm theo Nghị định này."
+    ]
+    assert [i.kind for i in missing_items(annex, referred)] == ["annex"]
+    # A passage of the annex itself (its rows) answers it.
+    assert missing_items(annex, ["| 1 | Quản lý đất đai |", "| 2 | Thuế |"]) == []

@@ -48,7 +48,8 @@ class AskedItem:
     kind: str
     description: str
     pattern: re.Pattern[str]
-    """Matched against the folded quote text."""
+    """Matched against the folded quote text (for an ``annex``, the formula that refers to
+    it as attached, which marks it missing)."""
     value: str = ""
     """What the question itself says of the item, when it says it (the year of a year)."""
     ignore: re.Pattern[str] | None = None
@@ -108,6 +109,20 @@ _AFTER_COUNTED_WORDS = (
     "phai can tro co se da bi moi ma khong nua roi trong tu den len gom lam hay con"
 )
 _AFTER_COUNTED = frozenset(_AFTER_COUNTED_WORDS.split())
+# "cỡ chữ bao nhiêu?", "diện tích là bao nhiêu?": the measured thing before "bao nhiêu",
+# which ends the clause.
+_NUMBER_AFTER_Q = re.compile(r"\b([a-z]+ [a-z]+) (?:la |toi thieu |toi da )?bao nhieu\b(?! [a-z])")
+# A figure, not a document's number ("30/2020"), a date or the number of a division
+# ("Điều 9", "khoản 2").
+_FIGURE = re.compile(
+    r"(?<![/\d])(?<!dieu )(?<!khoan )(?<!diem )(?<!chuong )(?<!muc )(?<!phu luc )"
+    r"\d[\d.,]*(?![\d/])"
+)
+# "Phụ lục III gồm những lĩnh vực nào?", "mẫu số 02 gồm những nội dung gì?"
+_ANNEX_Q = re.compile(
+    r"\b(phu luc [ivxlc\d]+|mau so \d+)\b[a-z ]{0,30}\b(?:gom|co|quy dinh|liet ke)\b"
+    r"[a-z ]{0,30}\b(?:nao|gi|nhung)\b"
+)
 _YEAR_Q = re.compile(r"\b(?:nam|quy [ivx1-4]+ nam|thang \d{1,2} nam)\s+((?:19|20)\d{2})\b")
 # A year on its own ("báo cáo PAPI 2022"), not part of a number or a date ("130/2020").
 _BARE_YEAR_Q = re.compile(r"(?<![\w/.-])((?:19|20)\d{2})(?![\w/.-])")
@@ -235,6 +250,26 @@ def asked_items(question: str) -> list[AskedItem]:
                 items.append(AskedItem("items", what, pattern))
             else:
                 items.append(AskedItem("count", what, re.compile(number), ignore=stated))
+    counted = any(i.kind in ("count", "items", "money") for i in items)
+    if not counted and (m := _NUMBER_AFTER_Q.search(_counting_text(question, q))):
+        # "… dùng cỡ chữ bao nhiêu?": a figure soon after the thing measured, or, in a
+        # sentence on the topic that does not name it, any figure (not a document's
+        # number): "khoảng 2.819.900 người" for "dân số".
+        noun = re.escape(m.group(1))
+        figure = rf"\b{noun}\b\D{{0,30}}\d|^(?!.*\b{noun}\b).*{_FIGURE.pattern}"
+        what = f"con số cụ thể ({_own_words(question, m.group(1))})"
+        items.append(AskedItem("count", what, re.compile(figure)))
+    if m := _ANNEX_Q.search(q):
+        # "Phụ lục III gồm những gì?" is not answered by "… Phụ lục III ban hành kèm theo
+        # Nghị định này": the annex is attached to the text, not quoted in it.
+        annex = re.escape(m.group(1))
+        items.append(
+            AskedItem(
+                "annex",
+                f"nội dung của {_own_words(question, m.group(1))} (văn bản chỉ dẫn chiếu)",
+                re.compile(rf"\b{annex}\s+(?:\([^)]*\)\s+)?(?:duoc\s+)?(?:ban hanh\s+)?kem theo\b"),
+            )
+        )
     folded = fold(question).lower()
     # "Luật Phòng, chống tham nhũng 2018": a year after a document's type names the
     # document; after anything else ("báo cáo PAPI 2022") it is a condition.
@@ -383,6 +418,12 @@ def missing_items(
             texts = [fold(x) for x in sentences]
         elif (wanted or about is not None) and item.kind in _IN_CONTEXT:
             texts = on_topic
+        if item.kind == "annex":
+            # Missing where a quote refers to the annex as attached; a quote from the annex
+            # itself (a section "PHỤ LỤC 01 …") never writes that.
+            if any(item.pattern.search(t) for t in texts):
+                out.append(item)
+            continue
         if item.ignore is not None:
             texts = [item.ignore.sub(" ", t) for t in texts]
         if not any(item.pattern.search(t) for t in texts):
