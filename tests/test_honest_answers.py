@@ -562,5 +562,7 @@ def test_an_annex_only_referred_to_is_not_quoted() -> None:
         "Người công tác trong lĩnh vực tại Phụ lục III được ban hành kèm theo Nghị định này."
     ]
     assert [i.kind for i in missing_items(annex, referred)] == ["annex"]
+    named = asked_items("Phụ lục III của Nghị định 130/2020 gồm những lĩnh vực nào?")
+    assert [i.kind for i in missing_items(named, referred)] == ["annex"]
     # A passage of the annex itself (its rows) answers it.
     assert missing_items(annex, ["| 1 | Quản lý đất đai |", "| 2 | Thuế |"]) == []

@@ -120,7 +120,7 @@ _FIGURE = re.compile(
 )
 # "Phụ lục III gồm những lĩnh vực nào?", "mẫu số 02 gồm những nội dung gì?"
 _ANNEX_Q = re.compile(
-    r"\b(phu luc [ivxlc\d]+|mau so \d+)\b[a-z ]{0,30}\b(?:gom|co|quy dinh|liet ke)\b"
+    r"\b(phu luc [ivxlc\d]+|mau so \d+)\b[\w /.-]{0,40}?\b(?:gom|co|quy dinh|liet ke)\b"
     r"[a-z ]{0,30}\b(?:nao|gi|nhung)\b"
 )
 _YEAR_Q = re.compile(r"\b(?:nam|quy [ivx1-4]+ nam|thang \d{1,2} nam)\s+((?:19|20)\d{2})\b")
