@@ -676,3 +676,17 @@ def test_the_words_naming_a_document_are_no_content_to_match() -> None:
     # Nothing but the name asked: the question keeps its words.
     only = QueryTerms.of("Kế hoạch PAPI?")
     assert only.without(naming_words("Kế hoạch PAPI?", [plan])) is only
+
+
+def test_of_several_bodies_every_level_has_one_mention_will_do() -> None:
+    from assistant.answer.evidence import QueryTerms
+    from vntext.tokens import term_set
+
+    both = QueryTerms.of("Đơn do đại biểu HĐND chuyển đến UBND xã thì báo kết quả khi nào?")
+    forwarded = term_set("Cơ quan nhận đơn do đại biểu Hội đồng nhân dân chuyển đến phải báo.")
+    assert both.names_found(forwarded)
+    # One body named is still required; a distinctive name always is.
+    one = QueryTerms.of("Chủ tịch UBND xã có trách nhiệm gì?")
+    assert not one.names_found(term_set("Chủ tịch Hội đồng nhân dân chủ trì kỳ họp."))
+    named = QueryTerms.of("UBND tỉnh Bình Thuận và HĐND huyện phải làm gì?")
+    assert not named.names_found(term_set("Ủy ban nhân dân cấp tỉnh phải báo cáo."))

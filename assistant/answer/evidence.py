@@ -228,8 +228,18 @@ class QueryTerms:
 
     def names_found(self, terms: frozenset[str]) -> bool:
         """True when *terms* mention every named entity of the question (an abbreviation
-        such as "UBND" also by its expansion, "Ủy ban nhân dân")."""
-        return all(_mentioned(entity, terms) for entity in self.entities)
+        such as "UBND" also by its expansion, "Ủy ban nhân dân").
+
+        The bodies every level has ("UBND", "HĐND") are kinds, not names: of several the
+        question mentions, one will do ("đơn do đại biểu HĐND chuyển đến UBND xã …" is
+        answered by the article on what đại biểu Hội đồng nhân dân forward)."""
+        kinds = [e for e in self.entities if len(e) == 1 and e[0] in ABBREVIATIONS]
+        names = [e for e in self.entities if e not in kinds]
+        if not all(_mentioned(entity, terms) for entity in names):
+            return False
+        if len(kinds) > 1:
+            return any(_mentioned(kind, terms) for kind in kinds)
+        return all(_mentioned(kind, terms) for kind in kinds)
 
     @property
     def topic(self) -> tuple[str, ...]:
