@@ -34,6 +34,7 @@ from ingest.model import (
 from ingest.ocr import OcrOptions, OnPage
 from ingest.pages import PageText
 from ingest.structure import Outline, parse_outline
+from ingest.tables import add_legends
 from vntext.legacy_fonts import fix_legacy
 from vntext.normalize import clean_text, fold
 
@@ -187,6 +188,7 @@ def parse_bytes(
         front = {**front, "notes": "; ".join(notes)}
     info = _document_info(name, data, outline, front, info_fields, overrides, document_id)
     chunks = to_documents(info, spans)
+    add_legends(chunks)
     if paged:
         add_page_metadata(chunks, spans, page_starts(text, paged), paged)
     return ParsedDocument(info=info, text=text, chunks=chunks)

@@ -181,3 +181,39 @@ def test_nothing_is_counted_across_a_comma() -> None:
     assert "count" not in kinds and "rank" in kinds
     counted = asked_items("Năm 2024 có bao nhiêu thủ tục được công bố?")
     assert [i.kind for i in counted if i.kind == "count"] == ["count"]
+
+
+_RESULTS = """# Kết quả chỉ số
+
+## 3. Kết quả của tỉnh
+
+Bảng dưới đây là điểm của tỉnh.
+
+| Năm | Điểm tổng | CS1 | CS2 |
+|---|---|---|---|
+| 2021 | 40,10 | 4,48 | 3,53 |
+| 2022 | 41,20 | 4,78 | 3,22 |
+
+Chú giải: CS1 = Tham gia của người dân ở cấp cơ sở; CS2 = Quản trị môi trường.
+
+## 4. Ghi chú khác
+
+Môi trường sống của người dân ở cấp cơ sở được cải thiện.
+"""
+
+
+def test_a_table_carries_its_sections_legend_for_search(
+    ingested: Callable[[dict[str, str]], Any], tmp_path: Any
+) -> None:
+    from ingest import parse_file
+
+    path = tmp_path / "ket-qua.md"
+    path.write_text(_RESULTS, encoding="utf-8")
+    chunks = parse_file(path).chunks
+    table = [c for c in chunks if "| 2021 |" in c.page_content]
+    assert table and "CS2 = Quản trị môi trường" in table[0].metadata["legend"]
+    assert not any(c.metadata.get("legend") for c in chunks if "| 2021 |" not in c.page_content)
+    # Asked by the legend's words, the table (which writes only "CS2") is found.
+    assistant = ingested({"ket-qua.md": _RESULTS})
+    hits = assistant.search("quản trị môi trường năm 2021 được mấy điểm", 2)
+    assert any("| 2021 |" in h.text for h in hits)

@@ -234,7 +234,9 @@ def asked_items(question: str) -> list[AskedItem]:
         items.append(AskedItem("money", "số tiền, mức kinh phí cụ thể", _MONEY, ignore=stated))
     elif m := _COUNT_Q.search(_counting_text(question, q)):
         head, *rest = (m.group(1) or m.group(2)).split()
-        if head not in _NOT_COUNTED:
+        # "giảm bao nhiêu so với năm 2022?" asks a difference, not a count of "số".
+        comparing = head == "so" and rest[:1] == ["voi"]
+        if head not in _NOT_COUNTED and not comparing:
             # "bao nhiêu thủ tục": a number must stand right before the counted word.
             # Legal texts spell the number out after it: "20 (hai mươi) ngày".
             number = rf"{_NUM}\s+(?:{_SPELLED}\s+)?(?:\w+\s+)?{re.escape(head)}\b"

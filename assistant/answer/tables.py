@@ -20,29 +20,16 @@ from typing import TYPE_CHECKING
 
 from langchain_core.documents import Document
 
+from ingest.tables import cells, legend, table_header
 from vntext.tokens import folded_tokens
 
 if TYPE_CHECKING:
     from assistant.answer.evidence import CorpusStats
 
-# A Markdown table's header: a row, then its separator row ("|---|---|").
-_TABLE_HEADER = re.compile(
-    r"^(\|[^\n]*\|)[ \t]*\n\|(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*$", re.MULTILINE
-)
 _EMPTY_CELL = frozenset(["", "-", "–", "—"])
 # A rank asked ("xếp thứ mấy", "đứng thứ mấy", "thứ hạng") and a column of ranks.
 _RANK_ASKED = re.compile(r"\b(?:thu may|hang may|thu hang|xep hang|xep thu|dung thu)\b")
 _RANK_COLUMN = re.compile(r"^(?:thu hang|xep hang|hang)\b")
-# One definition of a legend: a code ("CS7", "TT", "ĐVT"), "=", what it stands for.
-_LEGEND_ENTRY = re.compile(
-    r"(?<![\w=])([A-ZĐ]{1,6}\d{0,3})\s*=\s*([^;=\n]+?)\s*(?=;|\.\s|\.?$)", re.M
-)
-
-
-def table_header(text: str) -> tuple[int, int] | None:
-    """(start, end) of the header row of the first Markdown table in *text*, if any."""
-    match = _TABLE_HEADER.search(text)
-    return match.span(1) if match else None
 
 
 def header_of(chunk: Document, stats: CorpusStats) -> tuple[Document, int, int] | None:
@@ -96,32 +83,11 @@ def row_header(
     return found
 
 
-def cells(row: str) -> list[str]:
-    """The cells of a Markdown table row, stripped ("| a | | b |" → ["a", "", "b"])."""
-    inner = row.strip()
-    inner = inner[1:] if inner.startswith("|") else inner
-    inner = inner[:-1] if inner.endswith("|") else inner
-    return [c.strip() for c in inner.split("|")]
-
-
 @lru_cache(maxsize=64)
 def _padded(question: str) -> str:
     """The question's folded tokens between spaces (cached: every row of a table is read
     against the same question)."""
     return " " + " ".join(folded_tokens(question)) + " "
-
-
-def legend(texts: Iterable[str], header: str) -> dict[str, str]:
-    """What the coded columns of *header* stand for, read from *texts* (the passages of
-    the table's section): ``{"CS7": "Quản trị môi trường"}``. Only codes that head a
-    column count, so "A = B" in running prose is not taken for a legend."""
-    codes = set(cells(header))
-    found: dict[str, str] = {}
-    for text in texts:
-        for code, meaning in _LEGEND_ENTRY.findall(text):
-            if code in codes and code not in found:
-                found[code] = meaning.strip()
-    return found
 
 
 def legend_of(header: tuple[Document, int, int], stats: CorpusStats) -> dict[str, str]:

@@ -65,10 +65,14 @@ TOO_MANY_CHUNKS = (
 
 
 def embedding_text(chunk: Document) -> str:
-    """What the dense model embeds: the passage in its context (title and section path)."""
+    """What the dense model embeds: the passage in its context (title and section path)
+    and, for a table with coded columns, its legend (``ingest.tables.add_legends``)."""
     meta = chunk.metadata
     head = " — ".join(p for p in (meta.get("title", ""), meta.get("section", "")) if p)
-    return f"{head}\n{chunk.page_content}" if head else chunk.page_content
+    text = chunk.page_content
+    if meta.get("legend"):
+        text = f"{text}\n{meta['legend']}"
+    return f"{head}\n{text}" if head else text
 
 
 def versioned(chunks: list[Document]) -> list[Document]:

@@ -61,11 +61,14 @@ provision."""
 
 def lexical_text(chunk: Document) -> str:
     """What lexical matching sees of a chunk: its document's type, title and number, its
-    heading path and reference (which names a codified article's source instrument) and
-    its text (web addresses blanked)."""
+    heading path and reference (which names a codified article's source instrument), the
+    legend of a table it holds (what its coded columns stand for) and its text (web
+    addresses blanked)."""
     meta = chunk.metadata
     context = " \n ".join(str(meta.get(k, "") or "") for k in ("doc_type", "title", "number"))
-    head = " \n ".join(str(meta.get(k, "") or "") for k in ("section", "heading", "section_ref"))
+    head = " \n ".join(
+        str(meta.get(k, "") or "") for k in ("section", "heading", "section_ref", "legend")
+    )
     return f"{context}\n{head}\n{without_urls(chunk.page_content)}"
 
 
