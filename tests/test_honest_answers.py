@@ -566,3 +566,15 @@ def test_an_annex_only_referred_to_is_not_quoted() -> None:
     assert [i.kind for i in missing_items(named, referred)] == ["annex"]
     # A passage of the annex itself (its rows) answers it.
     assert missing_items(annex, ["| 1 | Quản lý đất đai |", "| 2 | Thuế |"]) == []
+
+
+def test_a_question_ending_in_two_options_needs_one_of_them() -> None:
+    options = asked_items("Biểu quyết trực tuyến phải dùng mạng xã hội nào, Zalo hay Facebook?")
+    chosen = ["Tổ lấy ý kiến lựa chọn mạng xã hội hoạt động hợp pháp để tạo nhóm."]
+    assert [i.kind for i in missing_items(options, chosen)] == ["choice"]
+    levels = asked_items("thu tuc nay thuoc tham quyen cap tinh hay cap huyen?")
+    assert missing_items(levels, ["Thủ tục do Ủy ban nhân dân cấp tỉnh giải quyết."]) == []
+    # "… hay không?" asks yes or no, not a choice.
+    assert not [
+        i for i in asked_items("Có được nhận hồ sơ tại nhà hay không?") if i.kind == "choice"
+    ]

@@ -168,6 +168,9 @@ _EMAIL_Q = re.compile(
     r"\b(?:dia chi (?:email|thu dien tu|hop thu)|email (?:nao|la gi|gi)|hop thu nao)\b"
 )
 _WEB_Q = re.compile(r"\b(?:trang web|website|dia chi trang|ten mien|duong dan)\b")
+# A question ending in two options: "…, zalo hay facebook?", "cấp tỉnh hay cấp huyện?".
+_CHOICE_Q = re.compile(r"\b([a-z]+(?: [a-z]+)?) hay ([a-z]+(?: [a-z]+)?)(?:\s*\|)?\s*$")
+_NOT_A_CHOICE = re.compile(r"(?:khong|chua|sai|dung|nguoc lai|khac)\b")
 _ACCOUNT_Q = re.compile(r"\bso tai khoan\b")
 _ADDRESS_Q = re.compile(r"\b(?:o dau|dat o dau|tai dau|o cho nao)\b")
 _PERSON_Q = re.compile(r"\b(?:ai la|la ai|ten la gi|nguoi nao dang|ong nao|ba nao)\b")
@@ -319,6 +322,16 @@ def asked_items(question: str) -> list[AskedItem]:
     elif _ADDRESS_Q.search(q) and not source:
         # "… phải niêm yết ở đâu?" is answered by the place a law names ("tại trụ sở").
         items.append(AskedItem("place", "địa chỉ, địa điểm cụ thể", _ADDRESS_OR_PLACE))
+    if (m := _CHOICE_Q.search(_counting_text(question, q))) and not _NOT_A_CHOICE.match(m.group(2)):
+        # "… mạng xã hội cụ thể nào, zalo hay facebook?": one of the options must be named.
+        first, second = (re.escape(o) for o in m.groups())
+        items.append(
+            AskedItem(
+                "choice",
+                f"{_own_words(question, m.group(1))} hay {_own_words(question, m.group(2))}",
+                re.compile(rf"\b(?:{first}|{second})\b"),
+            )
+        )
     if _ACCOUNT_Q.search(q):
         items.append(AskedItem("account", "số tài khoản", _ACCOUNT))
     if _PERSON_Q.search(q) or _asks_for(_NAME_WORD, q, question):
