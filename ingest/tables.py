@@ -44,12 +44,16 @@ def legend(texts: Iterable[str], header: str) -> dict[str, str]:
     """What the coded columns of *header* stand for, read from *texts* (the passages of
     the table's section): ``{"CS7": "Quản trị môi trường"}``. Only codes that head a
     column count, so "A = B" in running prose is not taken for a legend."""
+    return _definitions([e for text in texts for e in _LEGEND_ENTRY.findall(text)], header)
+
+
+def _definitions(entries: Sequence[tuple[str, str]], header: str) -> dict[str, str]:
+    """The first definition of each code heading a column of *header*."""
     codes = set(cells(header))
     found: dict[str, str] = {}
-    for text in texts:
-        for code, meaning in _LEGEND_ENTRY.findall(text):
-            if code in codes and code not in found:
-                found[code] = meaning.strip()
+    for code, meaning in entries:
+        if code in codes and code not in found:
+            found[code] = meaning.strip()
     return found
 
 
@@ -59,11 +63,14 @@ def add_legends(chunks: Sequence[Document]) -> None:
 
     A chunk belongs to a table when it holds the table's header row, or when it is all
     table rows and follows such a chunk of the same section (a table split in chunks).
+    Each section's text is read for definitions once, so a long table stays linear.
     """
-    sections: dict[str, list[str]] = {}
+    entries: dict[str, list[tuple[str, str]]] = {}
     for chunk in chunks:
-        sections.setdefault(str(chunk.metadata.get("section", "")), []).append(chunk.page_content)
+        found = _LEGEND_ENTRY.findall(chunk.page_content)
+        entries.setdefault(str(chunk.metadata.get("section", "")), []).extend(found)
     header = ""
+    text_of_legend = ""
     previous_section: str | None = None
     for chunk in chunks:
         section = str(chunk.metadata.get("section", ""))
@@ -71,10 +78,14 @@ def add_legends(chunks: Sequence[Document]) -> None:
         span = table_header(text)
         if span is not None:
             header = text[span[0] : span[1]]
+            text_of_legend = _legend_text(entries.get(section, []), header)
         elif not (header and section == previous_section and text.lstrip().startswith("|")):
-            header = ""
+            header = text_of_legend = ""
         previous_section = section
-        if header:
-            found = legend(sections[section], header)
-            if found:
-                chunk.metadata["legend"] = "; ".join(f"{c} = {m}" for c, m in found.items())
+        if text_of_legend:
+            chunk.metadata["legend"] = text_of_legend
+
+
+def _legend_text(entries: Sequence[tuple[str, str]], header: str) -> str:
+    """ "CS1 = …; CS2 = …" for the codes heading a column of *header*."""
+    return "; ".join(f"{c} = {m}" for c, m in _definitions(entries, header).items())
