@@ -68,7 +68,7 @@ _WHEN_OTHERWISE = (
 _NUM = r"(?:\d[\d.,]*|mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi|tram|nghin|ngan|trieu|ty)"
 # The number spelled out after its digits, "20 (hai mươi) ngày", "05 (năm)": number words
 # only, so "Quảng Nam (gọi tắt là Ban Quản lý) ban hành" counts no "bản".
-_SPELLED = rf"\((?:\s*(?:{_NUM}|lam|tu|linh|le|mot|\d+)\s*)+\)"
+_SPELLED = rf"\((?:\s*(?:{_NUM}|lam|tu|linh|le)\s*)+\)"
 _MONEY = re.compile(
     rf"{_NUM}\s*(?:nghin |trieu |ty )?(?:dong|vnd|d\b)|\d[\d.,]*\s*(?:%|phan tram)|"
     # No charge is an amount too: "miễn phí", "miễn lệ phí", "không thu phí".
