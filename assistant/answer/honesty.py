@@ -231,11 +231,12 @@ def asked_items(question: str) -> list[AskedItem]:
         and _OTHER_ASKED.search(q, money.end())
     )
     stated = _stated_figures(q)
+    clauses = _counting_text(question, q)  # the folded question with its clause ends
     if money and not source and not who and not other:
         # "Ai hướng dẫn việc sử dụng kinh phí …?" asks who, not how much; "kinh phí lấy từ
         # nguồn nào?" asks where the money comes from.
         items.append(AskedItem("money", "số tiền, mức kinh phí cụ thể", _MONEY, ignore=stated))
-    elif m := _COUNT_Q.search(_counting_text(question, q)):
+    elif m := _COUNT_Q.search(clauses):
         head, *rest = (m.group(1) or m.group(2)).split()
         # "giảm bao nhiêu so với năm 2022?" asks a difference, not a count of "số".
         comparing = head == "so" and rest[:1] == ["voi"]
@@ -256,7 +257,7 @@ def asked_items(question: str) -> list[AskedItem]:
             else:
                 items.append(AskedItem("count", what, re.compile(number), ignore=stated))
     counted = any(i.kind in ("count", "items", "money") for i in items)
-    if not counted and (m := _NUMBER_AFTER_Q.search(_counting_text(question, q))):
+    if not counted and (m := _NUMBER_AFTER_Q.search(clauses)):
         # "… dùng cỡ chữ bao nhiêu?": a figure soon after the thing measured, or, in a
         # sentence on the topic that does not name it, any figure (not a document's
         # number): "khoảng 2.819.900 người" for "dân số".
@@ -322,7 +323,7 @@ def asked_items(question: str) -> list[AskedItem]:
     elif _ADDRESS_Q.search(q) and not source:
         # "… phải niêm yết ở đâu?" is answered by the place a law names ("tại trụ sở").
         items.append(AskedItem("place", "địa chỉ, địa điểm cụ thể", _ADDRESS_OR_PLACE))
-    if (m := _CHOICE_Q.search(_counting_text(question, q))) and not _NOT_A_CHOICE.match(m.group(2)):
+    if (m := _CHOICE_Q.search(clauses)) and not _NOT_A_CHOICE.match(m.group(2)):
         # "… mạng xã hội cụ thể nào, zalo hay facebook?": one of the options must be named.
         first, second = (re.escape(o) for o in m.groups())
         items.append(
