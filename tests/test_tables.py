@@ -217,3 +217,24 @@ def test_a_table_carries_its_sections_legend_for_search(
     assistant = ingested({"ket-qua.md": _RESULTS})
     hits = assistant.search("quản trị môi trường năm 2021 được mấy điểm", 2)
     assert any("| 2021 |" in h.text for h in hits)
+
+
+def test_the_legend_ingest_gave_a_table_is_the_one_read_from_its_section() -> None:
+    from assistant.answer.tables import legend_of
+
+    header = "| Năm | CS1 | CS2 |"
+    text = f"{header}\n|---|---|---|\n| 2021 | 4,48 | 3,53 |"
+    note = "Chú giải: CS1 = Tham gia của người dân; CS2 = Quản trị môi trường."
+    table = Document(id="t", page_content=text, metadata={"document_id": "d", "section": "3"})
+    legend_chunk = Document(
+        id="n", page_content=note, metadata={"document_id": "d", "section": "3"}
+    )
+    stats = SimpleNamespace(
+        chunks={"t": table, "n": legend_chunk}, sections={("d", "3"): ["t", "n"]}
+    )
+    read = legend_of((table, 0, len(header)), stats)  # type: ignore[arg-type]
+    assert read == {"CS1": "Tham gia của người dân", "CS2": "Quản trị môi trường"}
+    given = dict(table.metadata, legend="CS1 = Tham gia của người dân; CS2 = Quản trị môi trường")
+    tagged = Document(id="t", page_content=text, metadata=given)
+    empty = SimpleNamespace(chunks={}, sections={})  # the section is not read at all
+    assert legend_of((tagged, 0, len(header)), empty) == read  # type: ignore[arg-type]

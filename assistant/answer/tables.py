@@ -91,9 +91,13 @@ def _padded(question: str) -> str:
 
 
 def legend_of(header: tuple[Document, int, int], stats: CorpusStats) -> dict[str, str]:
-    """The legend (:func:`legend`) of the table whose header :func:`header_of` found,
-    read from the passages of the header's section."""
+    """The legend (:func:`legend`) of the table whose header :func:`header_of` found:
+    the one ingest gave its chunk (``legend`` metadata, :func:`ingest.tables.add_legends`),
+    or, for a chunk indexed before that, read from the passages of the header's section."""
     chunk, start, end = header
+    given = chunk.metadata.get("legend")
+    if given:
+        return legend([str(given)], chunk.page_content[start:end])
     key = (str(chunk.metadata.get("document_id", "")), str(chunk.metadata.get("section", "")))
     texts = [stats.chunks[c].page_content for c in stats.sections.get(key, ()) if c in stats.chunks]
     return legend(texts or [chunk.page_content], chunk.page_content[start:end])
