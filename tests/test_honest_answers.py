@@ -328,7 +328,8 @@ def test_the_source_of_funds_the_day_and_the_signer_are_read_as_asked() -> None:
     assert missing_items(signer, ["Thực hiện Kế hoạch của UBND tỉnh về chỉ số PAPI."]) == signer
     assert missing_items(signer, ["KT. CHỦ TỊCH, PHÓ CHỦ TỊCH (đã ký)"]) == []
     assert kinds("van ban nay ai ky?") == ["signer"]
-    assert kinds("Sai sót do lỗi của cơ quan đăng ký thì sửa trong bao lâu?") == []
+    # "đăng ký" is no signature; the question asks how long.
+    assert kinds("Sai sót do lỗi của cơ quan đăng ký thì sửa trong bao lâu?") == ["duration"]
 
 
 def test_a_budget_topic_a_phone_channel_and_a_day_set_by_an_event() -> None:
@@ -578,3 +579,40 @@ def test_a_question_ending_in_two_options_needs_one_of_them() -> None:
     assert not [
         i for i in asked_items("Có được nhận hồ sơ tại nhà hay không?") if i.kind == "choice"
     ]
+
+
+def test_how_long_needs_a_length_of_time() -> None:
+    how_long = asked_items("Hồ sơ xin cấp phép được xem xét trong bao lâu?")
+    assert [i.kind for i in how_long] == ["duration"]
+    who = ["Cơ quan tiếp nhận hồ sơ là Bộ phận một cửa của Ủy ban nhân dân cấp huyện."]
+    assert [i.kind for i in missing_items(how_long, who)] == ["duration"]
+    for said in (
+        "Hồ sơ được xem xét trong thời hạn 15 ngày làm việc.",
+        "Thời hạn xem xét là 03 (ba) tháng, kể từ ngày nhận hồ sơ.",
+        "Hồ sơ loại này được lưu trữ vĩnh viễn.",
+    ):
+        assert missing_items(how_long, [said]) == [], said
+    # Typed without diacritics, "bao lau" asks the same.
+    assert [i.kind for i in asked_items("xem xet ho so mat bao lau")] == ["duration"]
+    # A figure the question states is no answer to it: "6 tháng hay 1 năm" asks which.
+    stated = asked_items("Thẻ tạm trú cấp 6 tháng hay 12 tháng thì có hiệu lực bao lâu?")
+    assert [i.kind for i in missing_items(stated, ["Thẻ có hiệu lực 6 tháng."])] == ["duration"]
+
+
+def test_a_fax_number_is_a_number_asked() -> None:
+    fax = asked_items("muon gui don qua fax thi gui vao so fax nao?")
+    assert [i.description for i in fax] == ["số fax"]
+    assert [i.kind for i in missing_items(fax, ["Đơn có thể gửi qua fax, bưu điện."])] == ["phone"]
+    assert missing_items(fax, ["Số fax: 0235 381 2345."]) == []
+
+
+def test_which_department_is_answered_by_a_department_named() -> None:
+    which = asked_items("phong nao duoc giao theo doi cong tac thi dua?")
+    assert [i.kind for i in which] == ["unit"]
+    unnamed = ["Giao các phòng chuyên môn theo dõi công tác thi đua, khen thưởng."]
+    assert [i.kind for i in missing_items(which, unnamed)] == ["unit"]
+    assert missing_items(which, ["Giao Phòng Tổ chức theo dõi công tác thi đua."]) == []
+    assert missing_items(which, ["Văn phòng Sở theo dõi công tác thi đua."]) == []
+    # "bộ phận nào" is no ministry, "số nào" (a number) is no department.
+    assert not [i for i in asked_items("Bộ phận nào tiếp nhận hồ sơ?") if i.kind == "unit"]
+    assert not [i for i in asked_items("gọi vào số nào để phản ánh?") if i.kind == "unit"]

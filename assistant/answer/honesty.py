@@ -160,9 +160,27 @@ _DATE_OR_CONDITION = re.compile(
 )
 # A number asked, not the telephone as a channel ("phản ánh qua điện thoại").
 _PHONE_Q = re.compile(
-    r"\b(?:so dien thoai|duong day nong|hotline|so may|"
-    r"dien thoai (?:nao|la gi|la bao nhieu|bao nhieu|lien he|cua))\b"
+    r"\b(?:so dien thoai|duong day nong|hotline|so may|so fax|"
+    r"(?:dien thoai|fax) (?:nao|la gi|la bao nhieu|bao nhieu|lien he|cua))\b"
 )
+# "bao lâu?", "trong bao lâu", "mất bao lâu": a length of time is asked. Laws give one as
+# a number of days, months, years… ("30 ngày", "03 (ba) tháng", "12 tháng đến 24
+# tháng"), or as a bound fixed by an event or none ("ngay khi …", "vĩnh viễn").
+_DURATION_Q = re.compile(r"\bbao lau\b")
+_DURATION = re.compile(
+    rf"{_NUM}\s+(?:{_SPELLED}\s+)?(?:ngay|thang|nam|gio|tuan|phut|quy|ky)\b|\bvinh vien\b|"
+    r"\bngay (?:khi|sau khi|lap tuc)\b|\btrong (?:ngay|cung ngay)\b|\bcho den khi\b|"
+    r"\bkhong (?:co )?thoi han\b"
+)
+# "phòng nào", "bộ nào", "cục nào": the answer names one, by its name as written,
+# capitalised ("Phòng Quản lý doanh nghiệp", "Văn phòng Ban", "Bộ Tư pháp"). ("sở nào"
+# folds like "số nào", a number asked.)
+_UNIT_KIND_Q = re.compile(r"\b(phong|bo|cuc) nao\b")
+_UNIT_NAMED = {
+    "phong": ("phòng", re.compile(r"\b(?:Phong|[Vv]an phong) [A-Z]")),
+    "bo": ("bộ", re.compile(r"\bBo [A-Z]")),
+    "cuc": ("cục", re.compile(r"\bCuc [A-Z]")),
+}
 # An address is asked for, not the mailbox as a tool ("sử dụng hộp thư công vụ").
 _EMAIL_Q = re.compile(
     r"\b(?:dia chi (?:email|thu dien tu|hop thu)|email (?:nao|la gi|gi)|hop thu nao)\b"
@@ -313,7 +331,12 @@ def asked_items(question: str) -> list[AskedItem]:
             AskedItem("date", "thời điểm (ngày, tháng, năm) cụ thể", pattern, ignore=ignore)
         )
     if _PHONE_Q.search(q):
-        items.append(AskedItem("phone", "số điện thoại", _PHONE))
+        items.append(AskedItem("phone", "số fax" if "fax" in q else "số điện thoại", _PHONE))
+    if _DURATION_Q.search(q) and not counted:
+        items.append(AskedItem("duration", "khoảng thời gian cụ thể", _DURATION, ignore=stated))
+    if m := _UNIT_KIND_Q.search(q):
+        unit, named = _UNIT_NAMED[m.group(1)]
+        items.append(AskedItem("unit", f"tên {unit} cụ thể", named))
     if _EMAIL_Q.search(q):
         items.append(AskedItem("email", "địa chỉ thư điện tử", _EMAIL))
     if _WEB_Q.search(q):
@@ -420,7 +443,7 @@ def missing_items(
     on_topic = [fold(s) for s in sentences if not wanted or _pairs(s) & wanted]
     out = []
     for item in items:
-        texts = cased if item.kind == "person" else folded
+        texts = cased if item.kind in ("person", "unit") else folded
         if item.kind == "place" and any(_PLACE_NAMED.search(c) for c in cased):
             continue  # "lưu tại Văn thư cơ quan": a body named as the place
         if item.kind in ("address", "place"):
