@@ -481,11 +481,11 @@ def test_the_date_after_a_cited_number_dates_that_document_not_what_is_asked() -
 
 
 def test_a_counted_noun_of_two_syllables_is_counted_whole() -> None:
-    members = asked_items("Hội đồng tư vấn phải gồm ít nhất bao nhiêu thành viên?")
-    # "lần hai thành lập": a number, then the noun's first syllable, is no count of members.
-    formed = ["Người giải quyết khiếu nại lần hai thành lập Hội đồng tư vấn."]
+    members = asked_items("Tổ biên tập có tối thiểu bao nhiêu thành viên?")
+    # "khóa hai thành lập": a number, then the noun's first syllable, counts no members.
+    formed = ["Hội đồng nhân dân khóa hai thành lập Tổ biên tập."]
     assert [i.kind for i in missing_items(members, formed)] == ["count"]
-    assert missing_items(members, ["Hội đồng tư vấn có ít nhất 05 thành viên."]) == []
+    assert missing_items(members, ["Tổ biên tập có tối thiểu 07 thành viên."]) == []
     # A verb after the noun is not part of it: "bao nhiêu ngày phải …", "… hộ trở lên".
     days = asked_items("trong bao nhieu ngay phai vao so don to cao?")
     assert missing_items(days, ["Trong thời hạn 07 ngày làm việc, phải vào sổ."]) == []
@@ -494,13 +494,13 @@ def test_a_counted_noun_of_two_syllables_is_counted_whole() -> None:
 
 
 def test_a_figure_the_question_states_is_not_the_figure_it_asks() -> None:
-    quote = ["| Chứng thực di chúc | UBND cấp xã | 50.000 đồng/trường hợp |"]
-    more = "Chứng thực di chúc thu 50.000 đồng; chứng thực tại nhà thì phải trả thêm bao nhiêu?"
+    quote = ["| Cấp bản sao trích lục | UBND cấp huyện | 20.000 đồng/bản |"]
+    more = "Bản sao trích lục thu 20.000 đồng; nếu gửi qua bưu điện thì phải trả thêm bao nhiêu?"
     assert [i.kind for i in missing_items(asked_items(more), quote)] == ["money"]
     assert [i.kind for i in missing_items(asked_items(fold_q(more)), quote)] == ["money"]
     # The figure itself asked about, or checked, is answered by the same figure.
-    assert missing_items(asked_items("Phí chứng thực di chúc là bao nhiêu?"), quote) == []
-    checked = asked_items("Phí chứng thực di chúc là 50.000 đồng, đúng không?")
+    assert missing_items(asked_items("Phí cấp bản sao trích lục là bao nhiêu?"), quote) == []
+    checked = asked_items("Phí cấp bản sao trích lục là 20.000 đồng, đúng không?")
     assert missing_items(checked, quote) == []
 
 
@@ -543,13 +543,13 @@ def test_a_due_day_is_not_answered_by_a_recurrence() -> None:
 
 
 def test_a_measure_asked_after_its_name_needs_a_figure_for_it() -> None:
-    size = asked_items("Văn bản hành chính dùng cỡ chữ bao nhiêu?")
+    size = asked_items("Trang văn bản phải chừa lề trái bao nhiêu?")
     listed = [
-        "(Điều 9 Nghị định số 30/2020/NĐ-CP, có hiệu lực từ ngày 05/03/2020)\n\n"
-        "Kỹ thuật trình bày văn bản bao gồm: khổ giấy, phông chữ, cỡ chữ, kiểu chữ."
+        "(Điều 4 Nghị định số 99/2021/NĐ-CP, có hiệu lực từ ngày 01/07/2021)\n\n"
+        "Định dạng trang gồm: khổ giấy, lề trên, lề dưới, lề trái, lề phải."
     ]
     assert [i.kind for i in missing_items(size, listed)] == ["count"]
-    assert missing_items(size, ["Phần nội dung dùng cỡ chữ từ 13 đến 14."]) == []
+    assert missing_items(size, ["Lề trái cách mép trái từ 30 mm đến 35 mm."]) == []
     people = asked_items("Thành phố sau sắp xếp có dân số bao nhiêu?")
     assert (
         missing_items(people, ["Thành phố có diện tích 11.859,6 km², khoảng 2.819.900 người."])
@@ -558,20 +558,18 @@ def test_a_measure_asked_after_its_name_needs_a_figure_for_it() -> None:
 
 
 def test_an_annex_only_referred_to_is_not_quoted() -> None:
-    annex = asked_items("Phụ lục III gồm những lĩnh vực nào?")
-    referred = [
-        "Người công tác trong lĩnh vực tại Phụ lục III được ban hành kèm theo Nghị định này."
-    ]
+    annex = asked_items("Phụ lục II gồm những ngành nào?")
+    referred = ["Doanh nghiệp thuộc các ngành tại Phụ lục II ban hành kèm theo Thông tư này."]
     assert [i.kind for i in missing_items(annex, referred)] == ["annex"]
-    named = asked_items("Phụ lục III của Nghị định 130/2020 gồm những lĩnh vực nào?")
+    named = asked_items("Phụ lục II của Thông tư 12/2021 gồm những ngành nào?")
     assert [i.kind for i in missing_items(named, referred)] == ["annex"]
     # A passage of the annex itself (its rows) answers it.
     assert missing_items(annex, ["| 1 | Quản lý đất đai |", "| 2 | Thuế |"]) == []
 
 
 def test_a_question_ending_in_two_options_needs_one_of_them() -> None:
-    options = asked_items("Biểu quyết trực tuyến phải dùng mạng xã hội nào, Zalo hay Facebook?")
-    chosen = ["Tổ lấy ý kiến lựa chọn mạng xã hội hoạt động hợp pháp để tạo nhóm."]
+    options = asked_items("Góp ý dự thảo thì nộp bằng cách nào, gửi thư hay gọi điện?")
+    chosen = ["Ý kiến góp ý được gửi bằng các hình thức phù hợp với điều kiện địa phương."]
     assert [i.kind for i in missing_items(options, chosen)] == ["choice"]
     levels = asked_items("thu tuc nay thuoc tham quyen cap tinh hay cap huyen?")
     assert missing_items(levels, ["Thủ tục do Ủy ban nhân dân cấp tỉnh giải quyết."]) == []

@@ -17,10 +17,10 @@ Vietnamese questions, never by the wording of one document or question set — a
   cell the question asks about that the quoted row leaves blank are gaps too.
 
 What only looks like the item does not count: a figure the question states itself
-("… thu 50.000 đồng; còn … thêm bao nhiêu?"), the date after a cited document's number
-("Kế hoạch số 3212/KH-UBND ngày 25/5/2023", unless the question asks when a document was
-issued), and a number before a syllable of the counted noun only ("lần hai thành lập"
-for "bao nhiêu thành viên").
+("phí bản sao là 20.000 đồng; bản dịch thêm bao nhiêu?"), the date after a cited
+document's number ("Kế hoạch số 3212/KH-UBND ngày 25/5/2023", unless the question asks
+when a document was issued), and a number before a syllable of the counted noun only
+("khóa hai thành lập" for "bao nhiêu thành viên").
 
 When the quotes lack the item, the answer says so first ("Các văn bản đã nạp không nêu
 …") and is marked ``partial`` with the item in ``missing``.
@@ -109,7 +109,7 @@ _AFTER_COUNTED_WORDS = (
     "phai can tro co se da bi moi ma khong nua roi trong tu den len gom lam hay con"
 )
 _AFTER_COUNTED = frozenset(_AFTER_COUNTED_WORDS.split())
-# "cỡ chữ bao nhiêu?", "diện tích là bao nhiêu?": the measured thing before "bao nhiêu",
+# "lề trái bao nhiêu?", "diện tích là bao nhiêu?": the measured thing before "bao nhiêu",
 # which ends the clause.
 _NUMBER_AFTER_Q = re.compile(r"\b([a-z]+ [a-z]+) (?:la |toi thieu |toi da )?bao nhieu\b(?! [a-z])")
 # A figure, not a document's number ("30/2020"), a date or the number of a division
@@ -118,7 +118,7 @@ _FIGURE = re.compile(
     r"(?<![/\d])(?<!dieu )(?<!khoan )(?<!diem )(?<!chuong )(?<!muc )(?<!phu luc )"
     r"\d[\d.,]*(?![\d/])"
 )
-# "Phụ lục III gồm những lĩnh vực nào?", "mẫu số 02 gồm những nội dung gì?"
+# "Phụ lục II gồm những ngành nào?", "mẫu số 05 gồm những nội dung gì?"
 _ANNEX_Q = re.compile(
     r"\b(phu luc [ivxlc\d]+|mau so \d+)\b[\w /.-]{0,40}?\b(?:gom|co|quy dinh|liet ke)\b"
     r"[a-z ]{0,30}\b(?:nao|gi|nhung)\b"
@@ -186,7 +186,7 @@ _EMAIL_Q = re.compile(
     r"\b(?:dia chi (?:email|thu dien tu|hop thu)|email (?:nao|la gi|gi)|hop thu nao)\b"
 )
 _WEB_Q = re.compile(r"\b(?:trang web|website|dia chi trang|ten mien|duong dan)\b")
-# A question ending in two options: "…, zalo hay facebook?", "cấp tỉnh hay cấp huyện?".
+# A question ending in two options: "…, gửi thư hay gọi điện?", "cấp tỉnh hay cấp huyện?".
 _CHOICE_Q = re.compile(r"\b([a-z]+(?: [a-z]+)?) hay ([a-z]+(?: [a-z]+)?)(?:\s*\|)?\s*$")
 _NOT_A_CHOICE = re.compile(r"(?:khong|chua|sai|dung|nguoc lai|khac)\b")
 _ACCOUNT_Q = re.compile(r"\bso tai khoan\b")
@@ -264,7 +264,7 @@ def asked_items(question: str) -> list[AskedItem]:
             number = rf"{_NUM}\s+(?:{_SPELLED}\s+)?(?:\w+\s+)?{re.escape(head)}\b"
             if rest and rest[0] not in _NOT_COUNTED | _AFTER_COUNTED:
                 # "bao nhiêu thành viên": the counted word is both syllables, or the
-                # first one where a clause ends; "lần hai thành lập" counts nothing.
+                # first one where a clause ends; "khóa hai thành lập" counts nothing.
                 number += rf"(?:\s+{re.escape(rest[0])}\b|(?!\s+[a-z]))"
             what = f"con số cụ thể ({_vi_unit(question, m)})"
             if COUNTS_ITEMS.search(q):
@@ -276,7 +276,7 @@ def asked_items(question: str) -> list[AskedItem]:
                 items.append(AskedItem("count", what, re.compile(number), ignore=stated))
     counted = any(i.kind in ("count", "items", "money") for i in items)
     if not counted and (m := _NUMBER_AFTER_Q.search(clauses)):
-        # "… dùng cỡ chữ bao nhiêu?": a figure soon after the thing measured, or, in a
+        # "… chừa lề trái bao nhiêu?": a figure soon after the thing measured, or, in a
         # sentence on the topic that does not name it, any figure (not a document's
         # number): "khoảng 2.819.900 người" for "dân số".
         noun = re.escape(m.group(1))
@@ -284,7 +284,7 @@ def asked_items(question: str) -> list[AskedItem]:
         what = f"con số cụ thể ({_own_words(question, m.group(1))})"
         items.append(AskedItem("count", what, re.compile(figure)))
     if m := _ANNEX_Q.search(q):
-        # "Phụ lục III gồm những gì?" is not answered by "… Phụ lục III ban hành kèm theo
+        # "Phụ lục II gồm những gì?" is not answered by "… Phụ lục II ban hành kèm theo
         # Nghị định này": the annex is attached to the text, not quoted in it.
         annex = re.escape(m.group(1))
         items.append(
@@ -347,7 +347,7 @@ def asked_items(question: str) -> list[AskedItem]:
         # "… phải niêm yết ở đâu?" is answered by the place a law names ("tại trụ sở").
         items.append(AskedItem("place", "địa chỉ, địa điểm cụ thể", _ADDRESS_OR_PLACE))
     if (m := _CHOICE_Q.search(clauses)) and not _NOT_A_CHOICE.match(m.group(2)):
-        # "… mạng xã hội cụ thể nào, zalo hay facebook?": one of the options must be named.
+        # "… nộp bằng cách nào, gửi thư hay gọi điện?": one of the options must be named.
         first, second = (re.escape(o) for o in m.groups())
         items.append(
             AskedItem(
@@ -368,9 +368,10 @@ def asked_items(question: str) -> list[AskedItem]:
 
 
 def _stated_figures(folded: str) -> re.Pattern[str] | None:
-    """The figures a question states itself ("… thu 50.000 đồng; còn … thêm bao nhiêu?"):
-    a quote's same figure is what the question already knows, not what it asks. None
-    for a question that asks whether its figure is right ("… 50.000 đồng, đúng không?")."""
+    """The figures a question states itself ("phí bản sao là 20.000 đồng; bản dịch thêm
+    bao nhiêu?"): a quote's same figure is what the question already knows, not what it
+    asks. None for a question that asks whether its figure is right ("… 20.000 đồng, đúng
+    không?")."""
     figures = sorted(set(re.findall(r"\d+(?:[.,]\d+)*", folded)), key=len, reverse=True)
     if not figures or _YES_NO_Q.search(folded) or _CHECK_Q.search(folded):
         return None
