@@ -267,6 +267,10 @@ def test_when_something_is_allowed_is_answered_by_a_condition() -> None:
     # A date asked is still a date: "ngày nào" is not answered by a condition.
     meeting = asked_items("Hội nghị đối thoại được tổ chức vào ngày nào?")
     assert missing_items(meeting, ["Hội nghị đối thoại được tổ chức khi cần."], ("doi_thoai",))
+    # "khi nào thì …" asks in which case, as "trường hợp nào thì …" does.
+    ends = asked_items("khi nao thi tam dung viec cap the?")
+    cases = ["Việc cấp thẻ tạm dừng trong các trường hợp sau đây: …"]
+    assert missing_items(ends, cases, ("cap_the",)) == []
 
 
 def test_who_where_and_when_questions_of_staff_are_read_as_asked() -> None:

@@ -142,7 +142,9 @@ _DONE_Q = re.compile(
 _DATE_WORDS = r"ngay nao|thang nao|nam nao|tu nam nao|tu ngay nao|thoi diem nao|vao nam|vao ngay"
 _DATE_Q = re.compile(rf"\b(?:khi nao|bao gio|luc nao|{_DATE_WORDS})\b")
 _WHEN_ALLOWED = re.compile(
-    r"\b(?:duoc|bi|phai)\b[a-z ]{0,60}\bkhi nao\b|\bkhi nao\b[a-z ]{0,60}\b(?:duoc|bi|phai)\b"
+    r"\b(?:duoc|bi|phai)\b[a-z ]{0,60}\bkhi nao\b|\bkhi nao\b[a-z ]{0,60}\b(?:duoc|bi|phai)\b|"
+    # "khi nào thì … chấm dứt?": in which case, as "trường hợp nào thì …".
+    r"\bkhi nao thi\b"
 )
 _DATE_ONLY_Q = re.compile(rf"\b(?:{_DATE_WORDS})\b")
 # "Kế hoạch số 3212/KH-UBND ngày 25/5/2023", "Nghị định số 63/2010/NĐ-CP ngày 08 tháng 6
