@@ -690,3 +690,27 @@ def test_of_several_bodies_every_level_has_one_mention_will_do() -> None:
     assert not one.names_found(term_set("Chủ tịch Hội đồng nhân dân chủ trì kỳ họp."))
     named = QueryTerms.of("UBND tỉnh Bình Thuận và HĐND huyện phải làm gì?")
     assert not named.names_found(term_set("Ủy ban nhân dân cấp tỉnh phải báo cáo."))
+
+
+def test_a_sentence_is_read_with_the_chapter_it_sits_in(
+    ingested: Callable[[dict[str, str]], Any],
+) -> None:
+    # The time limit's article never repeats what its chapter is about; the article
+    # before it does, for another limit.
+    assistant = ingested(
+        {
+            "luat.txt": "QUỐC HỘI\nSố: 12/2021/QH15\n\nLUẬT\nKHIẾU NẠI MẪU\n\n"
+            "Chương I\nKHIẾU NẠI QUYẾT ĐỊNH KỶ LUẬT CÔNG CHỨC\n\n"
+            "Điều 1. Thời hiệu\n\n"
+            "Thời hiệu khiếu nại quyết định kỷ luật của công chức là 15 ngày.\n\n"
+            "Điều 2. Thời hạn giải quyết\n\n"
+            "Thời hạn giải quyết không quá 30 ngày, kể từ ngày thụ lý.\n"
+        }
+    )
+    for question in (
+        "Công chức khiếu nại quyết định kỷ luật thì thời hạn giải quyết là bao lâu?",
+        "cong chuc khieu nai quyet dinh ky luat thi thoi han giai quyet la bao lau?",
+    ):
+        answer = assistant.ask(question)
+        assert answer.grounded, answer.answer
+        assert any("30 ngày" in c.quote for c in answer.citations), answer.answer

@@ -262,7 +262,9 @@ class ExtractiveComposer:
             chunk = stats.chunks.get(cid) or _chunk_of(passages, cid)
             if chunk is None:
                 continue
-            heading = stats.heading_terms.get(cid, frozenset())
+            heading = stats.heading_terms.get(cid, frozenset()) | term_set(
+                str(chunk.metadata.get("section", "") or "")
+            )
             cited = referenced.get(cid, frozenset())
             role = query.role
             role_chunk = role is not None and plays(role, innermost_heading(chunk.metadata))
