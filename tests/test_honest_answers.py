@@ -439,6 +439,10 @@ def test_a_machine_is_not_a_count_when_the_question_has_diacritics() -> None:
     counted = asked_items("Máy tính của Ban có mấy chiếc?")
     assert [i.description for i in counted] == ["con số cụ thể (mấy chiếc)"]
     assert [i.kind for i in asked_items("moi nam to chuc may buoi doi thoai")] == ["count"]
+    # Typed without diacritics, "xe may" and "may tinh" are machines too.
+    assert [i.kind for i in asked_items("xe may dien cua co quan duoc dung khi nao?")] == ["date"]
+    counted = asked_items("may tinh cua bo phan mot cua co may chiec?")
+    assert [i.description for i in counted] == ["con số cụ thể (may chiec)"]
 
 
 def test_a_denial_is_read_per_quote() -> None:

@@ -108,3 +108,10 @@ LIST_ITEM = r"(?:\d{1,2}[.)]|[a-zđ]\))"
 COUNTS_ITEMS = re.compile(r"\b(?:gom|bao gom|chia thanh|chia lam) (?:may|bao nhieu) [a-z]+")
 """A question asking how many items something comprises ("bao gồm mấy nguyên tắc?"),
 on the folded question: the list itself answers it."""
+
+MACHINE_MAY = re.compile(
+    r"\bxe may\b|\bmay (?:tinh|in|moc|chu|bay|lanh|photo|fax|quet|chieu|anh|phat)\b"
+)
+"""Folded, "mấy" (how many) and "máy" (a machine) are both "may": after "xe", or before
+the second syllable of a word for a machine ("máy tính", "máy in", "máy bay"), it is
+"máy", never "mấy"."""

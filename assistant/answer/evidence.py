@@ -39,7 +39,7 @@ from assistant.index.instruments import (
 )
 from assistant.index.snapshot import SOURCE_NOTE, innermost_heading, without_urls
 from ingest.model import SECTION_SEPARATOR
-from vntext.lexicon import ABBREVIATIONS, COUNTS_ITEMS, DIVISIONS, LIST_ITEM
+from vntext.lexicon import ABBREVIATIONS, COUNTS_ITEMS, DIVISIONS, LIST_ITEM, MACHINE_MAY
 from vntext.normalize import canonical_tones, fold
 from vntext.syllables import is_syllable
 from vntext.tokens import folded_tokens, raw_tokens, term_set
@@ -208,7 +208,8 @@ class QueryTerms:
                 if set(e) - _IMPLIED_NAME_TERMS
             ),
             wants_number=bool(
-                _NUMBER_Q.search(norm) or (folded_q == norm and _NUMBER_Q_FOLDED.search(norm))
+                _NUMBER_Q.search(norm)
+                or (folded_q == norm and _NUMBER_Q_FOLDED.search(MACHINE_MAY.sub(" ", norm)))
             ),
             role=role_of(norm),
             asked=asked_term(question),

@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from vntext.lexicon import COUNTS_ITEMS, LIST_ITEM
+from vntext.lexicon import COUNTS_ITEMS, LIST_ITEM, MACHINE_MAY
 from vntext.normalize import fold
 from vntext.tokens import clause_ends, folded_tokens, raw_tokens
 
@@ -385,16 +385,22 @@ def _counting_text(question: str, folded: str) -> str:
     """*folded* (the question's folded tokens) with a "|" where a clause ends ("bao
     nhiêu, xếp thứ mấy": nothing is counted across the comma) and, when the question was
     typed with diacritics, every "may" that is not "mấy" masked: folded, "xe máy" reads
-    as "xe mấy"."""
+    as "xe mấy". Typed without diacritics, a "may" of a word for a machine ("xe may",
+    "may tinh", "may in") is masked: "mấy" never stands there."""
     raw = [t.lower() for t in raw_tokens(question)]
     tokens = folded.split()
     if len(raw) != len(tokens):
         return folded
     accented = fold(question) != question
     ends = clause_ends(question)
+    # The "may" of "xe may", "may tinh": a machine, typed without diacritics.
+    machines = {
+        len(folded[: m.start()].split()) + (m.group(0).startswith("xe"))
+        for m in MACHINE_MAY.finditer(folded)
+    }
     out = []
     for i, (t, r) in enumerate(zip(tokens, raw, strict=True)):
-        out.append("_" if accented and t == "may" and r != "mấy" else t)
+        out.append("_" if (accented and t == "may" and r != "mấy") or i in machines else t)
         if i in ends:
             out.append("|")
     return " ".join(out)
