@@ -622,3 +622,30 @@ def test_which_department_is_answered_by_a_department_named() -> None:
     # "bộ phận nào" is no ministry, "số nào" (a number) is no department.
     assert not [i for i in asked_items("Bộ phận nào tiếp nhận hồ sơ?") if i.kind == "unit"]
     assert not [i for i in asked_items("gọi vào số nào để phản ánh?") if i.kind == "unit"]
+
+
+def test_a_general_provision_answers_for_a_kind_of_body_it_does_not_name(
+    ingested: Callable[[dict[str, str]], Any],
+) -> None:
+    # "UBND xã" is a kind every commune has: the decree's rule for every agency answers
+    # it, though only the province's decision (about other things) writes "UBND".
+    assistant = ingested(
+        {
+            "nghi-dinh.txt": "CHÍNH PHỦ\nSố: 77/2021/NĐ-CP\n\nNGHỊ ĐỊNH\nVỀ SỔ SÁCH MẪU\n\n"
+            "Điều 5. Đánh số sổ mẫu\n\n"
+            "Sổ mẫu của cơ quan được đánh số bắt đầu từ số 01 vào ngày 01 tháng 01 hằng năm "
+            "và kết thúc vào ngày 31 tháng 12.\n",
+            "quyet-dinh.txt": "ỦY BAN NHÂN DÂN TỈNH MẪU\nSố: 88/QĐ-UBND\n\nQUYẾT ĐỊNH\n"
+            "VỀ THỦ TỤC MẪU\n\nĐiều 1. Thủ tục mẫu\n\n"
+            "Ủy ban nhân dân cấp xã mỗi năm mở lại sổ mẫu để theo dõi hồ sơ của tổ chức, cá "
+            "nhân; sổ mẫu được lưu tại bộ phận một cửa.\n",
+        }
+    )
+    for question in (
+        "Sổ mẫu của UBND xã mỗi năm đánh lại từ số 01 vào ngày nào?",
+        "so mau cua ubnd xa moi nam danh lai tu so 01 vao ngay nao?",
+    ):
+        answer = assistant.ask(question)
+        assert answer.grounded, answer.answer
+        assert "01 tháng 01" in " ".join(c.quote for c in answer.citations), answer.answer
+        assert not answer.partial, answer.answer

@@ -218,11 +218,14 @@ class Answerer:
             for item in asked_items(evidence.condensed.question)
             if not (item.kind == "year" and item.value in bearers)
         ]
+        # A figure in a general provision is one for the kind of body asked about too.
         missing = missing_items(
             asked,
             cited,
             query.topic,
-            (lambda text: query.names_found(named_terms[text])) if query.entities else None,
+            (lambda text: query.names_found(named_terms[text], kinds_too=False))
+            if query.entities
+            else None,
         )
         # "… có trọng số" against "điểm …, không trọng số": the quote denies what is asked.
         quotes = [p.quote for p in composition.points]

@@ -183,7 +183,8 @@ class ExtractiveComposer:
                 s
                 for s in scored
                 if query.names_found(
-                    stats.named_terms(s.hit.chunk_id, s.hit.text, s.hit.metadata, s.entry)
+                    stats.named_terms(s.hit.chunk_id, s.hit.text, s.hit.metadata, s.entry),
+                    kinds_too=False,
                 )
                 and query.number_found(s.hit.text)
             ]

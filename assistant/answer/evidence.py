@@ -227,17 +227,22 @@ class QueryTerms:
             return True
         return bool(_NUMBER.search(_LIST_NUMBER.sub("", text).lower()))
 
-    def names_found(self, terms: frozenset[str]) -> bool:
+    def names_found(self, terms: frozenset[str], kinds_too: bool = True) -> bool:
         """True when *terms* mention every named entity of the question (an abbreviation
         such as "UBND" also by its expansion, "Ủy ban nhân dân").
 
         The bodies every level has ("UBND", "HĐND") are kinds, not names: of several the
         question mentions, one will do ("đơn do đại biểu HĐND chuyển đến UBND xã …" is
-        answered by the article on what đại biểu Hội đồng nhân dân forward)."""
+        answered by the article on what đại biểu Hội đồng nhân dân forward). Without
+        *kinds_too* they are not required at all: for choosing what to quote, a general
+        provision ("sổ của cơ quan …") answers for every body of the kind the question
+        names ("sổ của UBND xã …")."""
         kinds = [e for e in self.entities if len(e) == 1 and e[0] in ABBREVIATIONS]
         names = [e for e in self.entities if e not in kinds]
         if not all(_mentioned(entity, terms) for entity in names):
             return False
+        if not kinds_too:
+            return True
         if len(kinds) > 1:
             return any(_mentioned(kind, terms) for kind in kinds)
         return all(_mentioned(kind, terms) for kind in kinds)
