@@ -161,6 +161,13 @@ def test_the_first_word_of_every_sentence_is_no_name() -> None:
         ("ubnd",),
         ("quang_nam",),
     )
+    # A name never runs across a comma: two bodies listed are two names, and a clause
+    # after a comma opens with a name as well as any other word.
+    assert named_entities("Hội nghị tổ chức tại Đà Nẵng, Hà Nội hay Hải Phòng?") == (
+        ("da_nang",),
+        ("ha_noi",),
+        ("hai_phong",),
+    )
 
 
 def test_a_quiz_style_check_is_read_for_its_question() -> None:

@@ -344,7 +344,9 @@ def named_entities(question: str) -> tuple[tuple[str, ...], ...]:
     # Every sentence opens with a capital ("…? Câu trả lời là: …"): each first word is
     # judged like the question's own.
     for sentence in _SENTENCE_START.split(unicodedata.normalize("NFC", question)):
-        runs.extend(_capital_runs(raw_tokens(sentence)))
+        # A name never runs across a comma: "… vào Đà Nẵng, Ban Quản lý …" names two.
+        for k, piece in enumerate(_NAME_BREAK.split(sentence)):
+            runs.extend(_capital_runs(raw_tokens(piece), opener=k == 0))
     out: list[tuple[str, ...]] = []
     for run in runs:
         if len(run) == 1:
@@ -355,17 +357,19 @@ def named_entities(question: str) -> tuple[tuple[str, ...], ...]:
 
 
 _SENTENCE_START = re.compile(r"(?<=[.?!:;])\s+")
+_NAME_BREAK = re.compile(r"[,;()“”\"]")
 
 
-def _capital_runs(tokens: Sequence[str]) -> list[list[str]]:
-    """Runs of capitalised tokens of one sentence, its first word judged as an opener."""
+def _capital_runs(tokens: Sequence[str], opener: bool = True) -> list[list[str]]:
+    """Runs of capitalised tokens of one sentence (or of a clause of it), its first word
+    judged as an opener when *opener*."""
     runs: list[list[str]] = []
     current: list[str] = []
     for i, token in enumerate(tokens):
         lower = _norm(token)
         capital = token[:1].isupper() or any(c.isupper() for c in token[1:])
         acronym = sum(c.isupper() for c in token) >= 2
-        first = i == 0 and not acronym
+        first = opener and i == 0 and not acronym
         if first and not (len(tokens) > 1 and _word_capital(tokens[1])):
             capital = False
         if capital and lower not in _STOP:
