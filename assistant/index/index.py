@@ -475,9 +475,7 @@ class Index:
         if tuning.dense_weight > 0 and snap.order:
             # e5 does not read folded Vietnamese; give it the query with diacritics restored.
             vector = self._embeddings.embed_query(snap.restorer.restore(query))
-            # Over-fetch: chunks outside this snapshot (another version) are skipped below.
-            raw = self._store.dense_query(vector, n + 16, chroma_where(filters))
-            dense = [(cid, s) for cid, s in raw if snap.allows(cid, filters)][:n]
+            dense = self._dense_top(vector, n, filters, snap)
         # A question naming a document ("Theo Nghị định 48/2013, …") looks in it too, and
         # its passages lead the ones of other documents that match as well.
         named = () if filters.documents else tuple(named_documents(query, snap.entries))
@@ -485,9 +483,7 @@ class Index:
             within = replace(filters, documents=tuple(e.id for e in named))
             lexical = merge_ranking(lexical, snap.lexical_top(query, n, within))
             if dense:
-                raw = self._store.dense_query(vector, n + 16, chroma_where(within))
-                inside = [(cid, s) for cid, s in raw if snap.allows(cid, within)][:n]
-                dense = merge_ranking(dense, inside)
+                dense = merge_ranking(dense, self._dense_top(vector, n, within, snap))
         rankings = [(tuning.dense_weight, dense), (tuning.lexical_weight, lexical)]
         depth = n if named else k
         ordered = (
@@ -505,6 +501,14 @@ class Index:
             )
             for rank, (cid, score) in enumerate(ordered, start=1)
         ]
+
+    def _dense_top(
+        self, vector: list[float], n: int, filters: SearchFilters, snap: Snapshot
+    ) -> list[tuple[str, float]]:
+        """The *n* nearest (chunk id, cosine) pairs of *snap* within *filters*."""
+        # Over-fetch: chunks outside this snapshot (another version) are skipped.
+        raw = self._store.dense_query(vector, n + 16, chroma_where(filters))
+        return [(cid, score) for cid, score in raw if snap.allows(cid, filters)][:n]
 
 
 def _entry(
