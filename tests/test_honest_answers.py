@@ -613,14 +613,14 @@ def test_how_long_needs_a_length_of_time() -> None:
 
 
 def test_a_fax_number_is_a_number_asked() -> None:
-    fax = asked_items("muon gui don qua fax thi gui vao so fax nao?")
+    fax = asked_items("fax cua van phong tiep dan la gi?")
     assert [i.description for i in fax] == ["số fax"]
     assert [i.kind for i in missing_items(fax, ["Đơn có thể gửi qua fax, bưu điện."])] == ["phone"]
     assert missing_items(fax, ["Số fax: 0235 381 2345."]) == []
 
 
 def test_which_department_is_answered_by_a_department_named() -> None:
-    which = asked_items("phong nao duoc giao theo doi cong tac thi dua?")
+    which = asked_items("viec thi dua khen thuong do phong nao theo doi?")
     assert [i.kind for i in which] == ["unit"]
     unnamed = ["Giao các phòng chuyên môn theo dõi công tác thi đua, khen thưởng."]
     assert [i.kind for i in missing_items(which, unnamed)] == ["unit"]
@@ -634,25 +634,25 @@ def test_which_department_is_answered_by_a_department_named() -> None:
 def test_a_general_provision_answers_for_a_kind_of_body_it_does_not_name(
     ingested: Callable[[dict[str, str]], Any],
 ) -> None:
-    # "UBND xã" is a kind every commune has: the decree's rule for every agency answers
+    # "UBND phường" is a kind every ward has: the decree's rule for every agency answers
     # it, though only the province's decision (about other things) writes "UBND".
     assistant = ingested(
         {
-            "nghi-dinh.txt": "CHÍNH PHỦ\nSố: 77/2021/NĐ-CP\n\nNGHỊ ĐỊNH\nVỀ SỔ SÁCH MẪU\n\n"
-            "Điều 5. Đánh số sổ mẫu\n\n"
-            "Sổ mẫu của cơ quan được đánh số bắt đầu từ số 01 vào ngày 01 tháng 01 hằng năm "
-            "và kết thúc vào ngày 31 tháng 12.\n",
+            "nghi-dinh.txt": "CHÍNH PHỦ\nSố: 77/2021/NĐ-CP\n\nNGHỊ ĐỊNH\nVỀ BIÊN LAI MẪU\n\n"
+            "Điều 5. Niêm phong biên lai mẫu\n\n"
+            "Biên lai mẫu của cơ quan thu được niêm phong vào ngày 30 tháng 6 hằng năm "
+            "và mở lại vào ngày 01 tháng 7.\n",
             "quyet-dinh.txt": "ỦY BAN NHÂN DÂN TỈNH MẪU\nSố: 88/QĐ-UBND\n\nQUYẾT ĐỊNH\n"
             "VỀ THỦ TỤC MẪU\n\nĐiều 1. Thủ tục mẫu\n\n"
-            "Ủy ban nhân dân cấp xã mỗi năm mở lại sổ mẫu để theo dõi hồ sơ của tổ chức, cá "
-            "nhân; sổ mẫu được lưu tại bộ phận một cửa.\n",
+            "Ủy ban nhân dân cấp phường mỗi năm nhận biên lai mẫu để thu phí của tổ chức, cá "
+            "nhân; biên lai mẫu được lưu tại bộ phận một cửa.\n",
         }
     )
     for question in (
-        "Sổ mẫu của UBND xã mỗi năm đánh lại từ số 01 vào ngày nào?",
-        "so mau cua ubnd xa moi nam danh lai tu so 01 vao ngay nao?",
+        "Biên lai mẫu của UBND phường mỗi năm niêm phong vào ngày nào?",
+        "bien lai mau cua ubnd phuong moi nam niem phong vao ngay nao?",
     ):
         answer = assistant.ask(question)
         assert answer.grounded, answer.answer
-        assert "01 tháng 01" in " ".join(c.quote for c in answer.citations), answer.answer
+        assert "30 tháng 6" in " ".join(c.quote for c in answer.citations), answer.answer
         assert not answer.partial, answer.answer

@@ -699,17 +699,17 @@ def test_a_sentence_is_read_with_the_chapter_it_sits_in(
     # before it does, for another limit.
     assistant = ingested(
         {
-            "luat.txt": "QUỐC HỘI\nSố: 12/2021/QH15\n\nLUẬT\nKHIẾU NẠI MẪU\n\n"
-            "Chương I\nKHIẾU NẠI QUYẾT ĐỊNH KỶ LUẬT CÔNG CHỨC\n\n"
+            "luat.txt": "QUỐC HỘI\nSố: 12/2021/QH15\n\nLUẬT\nGIẤY PHÉP MẪU\n\n"
+            "Chương I\nTHƯƠNG NHÂN ĐỀ NGHỊ THU HỒI GIẤY PHÉP BÁN RƯỢU MẪU\n\n"
             "Điều 1. Thời hiệu\n\n"
-            "Thời hiệu khiếu nại quyết định kỷ luật của công chức là 15 ngày.\n\n"
-            "Điều 2. Thời hạn giải quyết\n\n"
-            "Thời hạn giải quyết không quá 30 ngày, kể từ ngày thụ lý.\n"
+            "Thời hiệu đề nghị thu hồi giấy phép bán rượu mẫu của thương nhân là 15 ngày.\n\n"
+            "Điều 2. Thời hạn xử lý\n\n"
+            "Thời hạn xử lý không quá 30 ngày, kể từ ngày thụ lý.\n"
         }
     )
     for question in (
-        "Công chức khiếu nại quyết định kỷ luật thì thời hạn giải quyết là bao lâu?",
-        "cong chuc khieu nai quyet dinh ky luat thi thoi han giai quyet la bao lau?",
+        "Thương nhân bị đề nghị thu hồi giấy phép bán rượu mẫu thì thời hạn xử lý là bao lâu?",
+        "thuong nhan bi de nghi thu hoi giay phep ban ruou mau thi thoi han xu ly la bao lau?",
     ):
         answer = assistant.ask(question)
         assert answer.grounded, answer.answer

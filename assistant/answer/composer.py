@@ -264,7 +264,7 @@ class ExtractiveComposer:
             if chunk is None:
                 continue
             # A sentence is read with its article's heading and the titles above it: a
-            # chapter ("Khiếu nại quyết định kỷ luật …") scopes every article in it.
+            # chapter ("Thu hồi giấy phép …") scopes every article in it.
             heading = stats.heading_terms.get(cid, frozenset()) | term_set(
                 str(chunk.metadata.get("section", "") or "")
             )

@@ -235,8 +235,8 @@ class QueryTerms:
         question mentions, one will do ("đơn do đại biểu HĐND chuyển đến UBND xã …" is
         answered by the article on what đại biểu Hội đồng nhân dân forward). Without
         *kinds_too* they are not required at all: for choosing what to quote, a general
-        provision ("sổ của cơ quan …") answers for every body of the kind the question
-        names ("sổ của UBND xã …")."""
+        provision ("biên lai của cơ quan thu …") answers for every body of the kind the
+        question names ("biên lai của UBND phường …")."""
         kinds = [e for e in self.entities if len(e) == 1 and e[0] in ABBREVIATIONS]
         names = [e for e in self.entities if e not in kinds]
         if not all(_mentioned(entity, terms) for entity in names):
@@ -344,7 +344,7 @@ def named_entities(question: str) -> tuple[tuple[str, ...], ...]:
     # Every sentence opens with a capital ("…? Câu trả lời là: …"): each first word is
     # judged like the question's own.
     for sentence in _SENTENCE_START.split(unicodedata.normalize("NFC", question)):
-        # A name never runs across a comma: "… vào Đà Nẵng, Ban Quản lý …" names two.
+        # A name never runs across a comma: "… tại Hà Nội, Sở Tư pháp …" names two.
         for k, piece in enumerate(_NAME_BREAK.split(sentence)):
             runs.extend(_capital_runs(raw_tokens(piece), opener=k == 0))
     out: list[tuple[str, ...]] = []
