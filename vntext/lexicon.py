@@ -115,3 +115,16 @@ MACHINE_MAY = re.compile(
 """Folded, "mấy" (how many) and "máy" (a machine) are both "may": after "xe", or before
 the second syllable of a word for a machine ("máy tính", "máy in", "máy bay"), it is
 "máy", never "mấy"."""
+
+_FUNCTION_TEXT = """
+là gì nào của và có không thì sao khi những các cho được phải làm như thế ai ở đâu
+nhiêu giờ hay hoặc với để tại trong về theo đến từ một này đó kia ấy cần việc ra
+còn vậy à ạ hả nhé nhỉ hỏi tôi em anh chị mình bạn chúng ta họ nó đã đang sẽ rồi mà
+nên vì do bởi nếu gồm bị muốn biết vui lòng giúp hãy mấy đâu đây nữa cũng rất cái
+chiếc
+"""
+FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
+"""The function words of Vietnamese questions ("ai", "mấy", "ở đâu", "thì", "những"):
+what a question says about the kind of answer it wants, not about its topic. Laws
+and plans seldom write some of them ("ai", "mấy", "đâu"), so a question's words are
+not all in the documents' vocabulary."""

@@ -39,7 +39,14 @@ from assistant.index.instruments import (
 )
 from assistant.index.snapshot import SOURCE_NOTE, innermost_heading, without_urls
 from ingest.model import SECTION_SEPARATOR
-from vntext.lexicon import ABBREVIATIONS, COUNTS_ITEMS, DIVISIONS, LIST_ITEM, MACHINE_MAY
+from vntext.lexicon import (
+    ABBREVIATIONS,
+    COUNTS_ITEMS,
+    DIVISIONS,
+    FUNCTION_WORDS,
+    LIST_ITEM,
+    MACHINE_MAY,
+)
 from vntext.normalize import canonical_tones, fold
 from vntext.syllables import is_syllable
 from vntext.tokens import folded_tokens, raw_tokens, term_set
@@ -57,17 +64,7 @@ def _words(text: str) -> list[str]:
 # an unaccented query word is treated as a stop word only when its folded form is in
 # _FOLDED_STOP, which leaves out forms that fold together with content words
 # ("bao" is "bao nhiêu" but also "báo cáo", "co" is "có" but also "cơ quan").
-_STOP = frozenset(
-    _words(
-        """
-    là gì nào của và có không thì sao khi những các cho được phải làm như thế ai ở đâu
-    nhiêu giờ hay hoặc với để tại trong về theo đến từ một này đó kia ấy cần việc ra
-    còn vậy à ạ hả nhé nhỉ hỏi tôi em anh chị mình bạn chúng ta họ nó đã đang sẽ rồi mà
-    nên vì do bởi nếu gồm bị muốn biết vui lòng giúp hãy mấy đâu đây nữa cũng rất cái
-    chiếc
-    """
-    )
-)
+_STOP = FUNCTION_WORDS
 _FOLDED_STOP = frozenset(
     _words(
         """

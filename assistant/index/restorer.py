@@ -1,11 +1,20 @@
 """Put diacritics back into a query typed without them, using the indexed documents' own words.
 
 The dense model (e5) understands "hạn chót báo cáo" but not "han chot bao cao": folded
-Vietnamese is a different language to it. BM25 matches folded text anyway, but dense
-retrieval needs the accented form. The documents themselves are the best dictionary for
-the words staff ask about: every folded 1–2-word sequence maps to its most frequent
-accented spelling in the corpus, and a query is restored greedily, longest match first.
-Words the corpus never uses stay as typed.
+Vietnamese is a different language to it, and the answer's own reading of a question
+needs to know whether a folded "co" is the function word "có" or the "cơ" of "cơ quan".
+The documents themselves are the best dictionary for the words staff ask about.
+
+A folded syllable has several spellings ("nhung": "những", "nhũng", "nhưng"), and which
+one is meant depends on its neighbours on both sides: "bảo vệ những gì" but "tham nhũng".
+So a query is restored as a whole: the spelling of every syllable is chosen by a bigram
+model of the corpus's accented words (Viterbi over the spellings each folded syllable has
+in the corpus), smoothed as interpolated Kneser–Ney: an unseen pair falls back on how many
+different words a spelling follows in the corpus, not on how often it occurs ("ương" is
+common but almost only after "trung", so "uong bia" is "uống bia" rather than "ương
+bia"), and a word followed by many different words ("xã") lends more of its mass to
+unseen followers than a rare one ("xá"). Words the corpus never uses stay as typed and
+break the context.
 
 Counts are kept per document (:class:`Spellings`), so a change to one document recounts
 that document only; :class:`DiacriticRestorer` sums the live documents' counts for the few
@@ -14,20 +23,31 @@ n-grams a query contains.
 
 from __future__ import annotations
 
+import math
+import re
 import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from vntext.lexicon import FUNCTION_WORDS
 from vntext.normalize import fold, has_diacritics
 from vntext.tokens import words
 
-MAX_N = 2
+DISCOUNT = 0.75
+"""Kneser–Ney's absolute discount: what each seen pair gives up to the unseen ones."""
+QUESTION_PRIOR = 20
+"""Sightings credited to each function word of questions (``FUNCTION_WORDS``), as if a
+document wrote it that often after that many different words: laws seldom write "ai",
+"mấy" or "ở đâu", and without it "ai" would be restored as the "ái" of some name."""
+MAX_SPELLINGS = 8
+"""Spellings of one folded syllable considered (the most frequent first)."""
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 class Spellings:
     """One document's accented n-grams (n ≤ 2), grouped by their folded form."""
 
-    __slots__ = ("_by_key",)
+    __slots__ = ("_by_key", "contexts", "followers", "pair_types", "words")
 
     def __init__(self, texts: Iterable[str]) -> None:
         # Counted as (folded, accented) pairs; folding the joined words once keeps the
@@ -45,6 +65,35 @@ class Spellings:
         for (key, gram), count in counts.items():
             grouped.setdefault(sys.intern(key), []).append((gram, count))
         self._by_key = {key: tuple(variants) for key, variants in grouped.items()}
+        self.words = 0
+        """How many words the document has (the unigram model's denominator)."""
+        self.contexts: Counter[str] = Counter()
+        """Accented word → how many different words it follows (continuation count)."""
+        self.followers: Counter[str] = Counter()
+        """Accented word → how many different words follow it."""
+        for (key, gram), count in counts.items():
+            if " " in key:
+                first, second = gram.split(" ")
+                self.contexts[sys.intern(second)] += 1
+                self.followers[sys.intern(first)] += 1
+            else:
+                self.words += count
+        self.pair_types = sum(self.contexts.values())
+        """How many different accented pairs the document has."""
+
+    @classmethod
+    def of_words(cls, known: Iterable[str], count: int) -> Spellings:
+        """Spellings of single words, each seen *count* times after as many different words."""
+        spellings = cls(())
+        unique = sorted(set(known))
+        grouped: dict[str, list[tuple[str, int]]] = {}
+        for word in unique:
+            grouped.setdefault(fold(word), []).append((word, count))
+        spellings._by_key = {key: tuple(variants) for key, variants in grouped.items()}
+        spellings.contexts = Counter(dict.fromkeys(unique, count))
+        spellings.followers = Counter(dict.fromkeys(unique, count))
+        spellings.pair_types = spellings.words = count * len(unique)
+        return spellings
 
     def variants(self, key: str) -> tuple[tuple[str, int], ...]:
         """(accented spelling, count) pairs of the folded n-gram *key*."""
@@ -52,37 +101,74 @@ class Spellings:
 
 
 class DiacriticRestorer:
-    """Most frequent accented spelling of each folded n-gram over the live documents."""
+    """The likeliest accented spelling of a folded query, by the live documents' words."""
 
     def __init__(self, spellings: Sequence[Spellings]) -> None:
-        self._spellings = list(spellings)
+        self._spellings = [*spellings, Spellings.of_words(FUNCTION_WORDS, QUESTION_PRIOR)]
+        self._words = sum(s.words for s in self._spellings)
+        self._pair_types = sum(s.pair_types for s in self._spellings)
 
-    def best(self, key: str) -> str | None:
-        """The most frequent accented spelling of folded *key*, or None when unseen."""
+    def _totals(self, key: str) -> Counter[str]:
         totals: Counter[str] = Counter()
         for spelling in self._spellings:
             for gram, count in spelling.variants(key):
                 totals[gram] += count
-        if not totals:
-            return None
-        # Ties go to the lexicographically first spelling, so results never depend on order.
-        return min(totals.items(), key=lambda item: (-item[1], item[0]))[0]
+        return totals
 
     def restore(self, query: str) -> str:
-        """*query* with diacritics restored where the corpus knows the words; else unchanged."""
+        """*query* with diacritics restored where the corpus knows the words; else unchanged.
+
+        Only folded words are restored; a word the corpus never writes is kept as typed
+        and breaks the context, as does a number.
+        """
         if has_diacritics(query):
             return query
         tokens = words(query)
-        out: list[str] = []
-        i = 0
-        while i < len(tokens):
-            for n in range(min(MAX_N, len(tokens) - i), 0, -1):
-                best = self.best(" ".join(tokens[i : i + n]))
-                if best is not None:
-                    out.append(best)
-                    i += n
-                    break
-            else:
-                out.append(tokens[i])
-                i += 1
+        out = list(tokens)
+        run: list[int] = []
+        for i, token in enumerate([*tokens, ""]):
+            if token and _LETTERS.fullmatch(token) and fold(token) == token and self._totals(token):
+                run.append(i)
+                continue
+            if run:
+                for j, word in zip(run, self._viterbi([tokens[j] for j in run]), strict=True):
+                    out[j] = word
+                run = []
         return " ".join(out)
+
+    def _viterbi(self, keys: Sequence[str]) -> list[str]:
+        """The likeliest spellings of a run of folded syllables the corpus knows."""
+        total = max(self._words, 1)
+        pair_types = max(self._pair_types, 1)
+        options = []
+        for key in keys:
+            ranked = sorted(self._totals(key).items(), key=lambda item: (-item[1], item[0]))
+            options.append(ranked[:MAX_SPELLINGS])
+        # best[w] = (log probability of the best path ending in spelling w, that path)
+        best = {w: (math.log(c / total), [w]) for w, c in options[0]}
+        for i in range(1, len(keys)):
+            pairs = self._totals(f"{keys[i - 1]} {keys[i]}")
+            backoff = {
+                prev: DISCOUNT * max(self._sum("followers", prev), 1) / unigram
+                for prev, unigram in options[i - 1]
+            }
+            step: dict[str, tuple[float, list[str]]] = {}
+            for word, _ in options[i]:
+                continuation = max(self._sum("contexts", word), 1) / pair_types
+                score, path = max(
+                    (
+                        best[prev][0]
+                        + math.log(
+                            max(pairs.get(f"{prev} {word}", 0) - DISCOUNT, 0) / unigram
+                            + backoff[prev] * continuation
+                        ),
+                        best[prev][1],
+                    )
+                    for prev, unigram in options[i - 1]
+                )
+                step[word] = (score, [*path, word])
+            best = step
+        return max(best.values(), key=lambda item: item[0])[1]
+
+    def _sum(self, field: str, word: str) -> int:
+        return sum(getattr(s, field).get(word, 0) for s in self._spellings)
