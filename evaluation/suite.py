@@ -24,6 +24,7 @@ from evaluation.library import (
     score_library_answers,
     score_library_retrieval,
 )
+from evaluation.restoration import score_restoration
 
 SETS = ("plan", "library", "unanswerable", "partial", "baseline", "alqac")
 """Set names ``--sets`` accepts (``baseline`` = the naive splitter + dense baseline)."""
@@ -91,6 +92,11 @@ def run_evaluation(
             "passages": len(next(iter(assistants.values())).chunks()),
         }
     answering = assistants.get("hybrid") or next(iter(assistants.values()), None)
+    spelled_sets = [s for s in ("plan", "library", "unanswerable", "partial") if s in chosen]
+    if answering is not None and spelled_sets:
+        results["restoration"] = score_restoration(
+            answering.spelled, [r for s in spelled_sets for r in load_set(paths[s])]
+        )
 
     if "plan" in chosen:
         plan = load_questions(paths["plan"])
@@ -255,6 +261,16 @@ def summary_rows(results: Mapping[str, Any]) -> list[tuple[str, str, str, str, s
                     f"{figures['cites_gold_article']:.3f} / {figures['refused']:.3f}",
                 )
             )
+    for split, figures in (results.get("restoration") or {}).items():
+        rows.append(
+            (
+                "restoration",
+                split,
+                "spelled",
+                "words spelled back as written",
+                f"{figures['word_accuracy']:.3f} ({figures['words']} words)",
+            )
+        )
     for set_name in ("unanswerable", "partial"):
         for split, figures in (results.get(set_name) or {}).items():
             if isinstance(figures, dict) and "honest" in figures:

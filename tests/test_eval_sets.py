@@ -257,3 +257,19 @@ def test_alqac_through_ask_counts_answers_citing_the_gold_article(
     for split in ("tune", "heldout"):
         if report[split]["questions"]:
             assert report[split]["cites_gold_article"] == 1.0, report[split]
+
+
+def test_restoration_scores_the_words_spelled_back_as_written_per_split() -> None:
+    from evaluation.restoration import score_restoration
+
+    rows = [
+        {"id": "lib-01", "split": "tune", "question": "Hạn chót là ngày nào?"},
+        {"id": "lib-03", "split": "heldout", "question": "han chot la ngay nao"},  # no truth
+    ]
+    # A speller that only knows "hạn" and "là": 2 of the 5 words come back as written.
+    known = {"han": "hạn", "la": "là"}
+    report = score_restoration(lambda q: " ".join(known.get(w, w) for w in q.split()), rows)
+    assert report["tune"] == {"questions": 1, "words": 5, "word_accuracy": 0.4}
+    assert report["heldout"]["questions"] == 0
+    with pytest.raises(ValueError):
+        score_restoration(lambda q: q + " thêm", rows)

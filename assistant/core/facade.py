@@ -118,6 +118,11 @@ class Assistant:
         """Hybrid search over the live documents."""
         return self._index.search(query, k or self.settings.retrieval.k, self._filters(filters))
 
+    def spelled(self, query: str) -> str:
+        """*query* as the dense retriever reads it: typed without diacritics, with them put
+        back by the live documents' words (:class:`assistant.index.restorer.DiacriticRestorer`)."""
+        return self._index.snapshot().restorer.restore(query)
+
     def retriever(
         self, k: int | None = None, filters: SearchFilters | dict[str, Any] | None = None
     ) -> HybridRetriever:
