@@ -612,6 +612,30 @@ def test_how_long_needs_a_length_of_time() -> None:
     assert [i.kind for i in missing_items(stated, ["Thẻ có hiệu lực 6 tháng."])] == ["duration"]
 
 
+def test_how_many_years_needs_a_number_of_years_and_a_date_is_no_length_of_time() -> None:
+    years = asked_items("Giấy phép khai thác cát có thời hạn tối đa bao nhiêu năm?")
+    assert [(i.kind, i.description) for i in years] == [("count", "con số cụ thể (bao nhiêu năm)")]
+    general = ["Giấy phép khai thác cát được cấp theo đề nghị của tổ chức, cá nhân."]
+    assert missing_items(years, general) == years
+    assert missing_items(years, ["Giấy phép có thời hạn không quá 05 năm."]) == []
+    # "mấy năm" typed without diacritics, and a word after the unit ("kể từ …").
+    since = asked_items("giay phep het han sau may nam ke tu ngay cap?")
+    assert [i.kind for i in since] == ["count"]
+    assert missing_items(since, ["Giấy phép hết hạn sau 05 năm kể từ ngày cấp."]) == []
+    # A calendar date counts no years or months: "ngày 20 tháng 3 năm 2024".
+    dated = ["Giấy phép cấp ngày 20 tháng 3 năm 2024 cho Công ty Cát Vàng."]
+    assert missing_items(years, dated) == years
+    months = asked_items("Giấy phép được gia hạn thêm bao nhiêu tháng?")
+    assert missing_items(months, dated) == months
+    assert missing_items(asked_items("Gia hạn trong bao lâu?"), dated) != []
+    # "bao nhiêu năm 2024" asks how much in that year, not a number of years.
+    assert [i.kind for i in asked_items("Tỉnh cấp bao nhiêu giấy phép năm 2024?")] == [
+        "count",
+        "year",
+    ]
+    assert [i.kind for i in asked_items("Điểm số đạt bao nhiêu năm 2024?")] == ["year"]
+
+
 def test_a_fax_number_is_a_number_asked() -> None:
     fax = asked_items("fax cua van phong tiep dan la gi?")
     assert [i.description for i in fax] == ["số fax"]

@@ -103,6 +103,13 @@ _COUNT_Q = re.compile(r"\b(?:bao nhieu|so luong|so luot)\s+([a-z]+(?:\s+[a-z]+)?
 # Two numbered or lettered items opening lines ("1. …" … "2. …", "a) …" … "b) …").
 _TWO_ITEMS = rf"^\s*{LIST_ITEM}\s[^\n]*\n(?:[^\n]*\n)*?\s*{LIST_ITEM}\s"
 _NOT_COUNTED = frozenset(["la", "thi", "va", "nam", "o", "tai", "ve", "de", "cho", "duoc", "lan"])
+_YEAR_AFTER = re.compile(r"\s+(?:19|20)\d{2}\b")
+_TIME_UNITS = frozenset(["ngay", "thang", "nam", "gio", "tuan", "phut", "quy"])
+# A day of the calendar, folded: "ngày 15 tháng 12 năm 2023", "tháng 6 năm 2010", "31/01".
+_DATES = re.compile(
+    r"\bngay \d{1,2} thang \d{1,2}(?: nam \d{4})?|\bthang \d{1,2}(?: nam \d{4})?|"
+    r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b"
+)
 # Words that follow a counted noun without being part of it: "bao nhiêu ngày phải …",
 # "bao nhiêu hộ trở lên", "bao nhiêu người có …".
 _AFTER_COUNTED_WORDS = (
@@ -260,22 +267,31 @@ def asked_items(question: str) -> list[AskedItem]:
         head, *rest = (m.group(1) or m.group(2)).split()
         # "giảm bao nhiêu so với năm 2022?" asks a difference, not a count of "số".
         comparing = head == "so" and rest[:1] == ["voi"]
-        if head not in _NOT_COUNTED and not comparing:
+        # "bao nhiêu năm", "mấy năm" ask a number of years; "bao nhiêu năm 2021" asks how
+        # much in that year.
+        years = head == "nam" and not _YEAR_AFTER.match(clauses, m.end())
+        if (head not in _NOT_COUNTED or years) and not comparing:
             # "bao nhiêu thủ tục": a number must stand right before the counted word.
             # Legal texts spell the number out after it: "20 (hai mươi) ngày".
             number = rf"{_NUM}\s+(?:{_SPELLED}\s+)?(?:\w+\s+)?{re.escape(head)}\b"
-            if rest and rest[0] not in _NOT_COUNTED | _AFTER_COUNTED:
+            said = m.group(0)
+            if head in _TIME_UNITS:
+                # "bao nhiêu năm kể từ …": a unit of time is one syllable.
+                said = said.rsplit(" ", len(rest))[0]
+            elif rest and rest[0] not in _NOT_COUNTED | _AFTER_COUNTED:
                 # "bao nhiêu thành viên": the counted word is both syllables, or the
                 # first one where a clause ends; "khóa hai thành lập" counts nothing.
                 number += rf"(?:\s+{re.escape(rest[0])}\b|(?!\s+[a-z]))"
-            what = f"con số cụ thể ({_vi_unit(question, m)})"
+            what = f"con số cụ thể ({_own_words(question, said)})"
             if COUNTS_ITEMS.search(q):
                 # "bao gồm mấy nguyên tắc?": the enumerated list answers it, anywhere in
                 # the quoted passage (so not checked sentence by sentence).
                 pattern = re.compile(rf"{number}|{_TWO_ITEMS}", re.MULTILINE)
                 items.append(AskedItem("items", what, pattern))
             else:
-                items.append(AskedItem("count", what, re.compile(number), ignore=stated))
+                # A date is no length of time: "ngày 31 tháng 01" counts no 31 months.
+                ignore = _either(stated, _DATES) if head in _TIME_UNITS else stated
+                items.append(AskedItem("count", what, re.compile(number), ignore=ignore))
     counted = any(i.kind in ("count", "items", "money") for i in items)
     if not counted and (m := _NUMBER_AFTER_Q.search(clauses)):
         # "… chừa lề trái bao nhiêu?": a figure soon after the thing measured, or, in a
@@ -335,7 +351,14 @@ def asked_items(question: str) -> list[AskedItem]:
     if _PHONE_Q.search(q):
         items.append(AskedItem("phone", "số fax" if "fax" in q else "số điện thoại", _PHONE))
     if _DURATION_Q.search(q) and not counted:
-        items.append(AskedItem("duration", "khoảng thời gian cụ thể", _DURATION, ignore=stated))
+        items.append(
+            AskedItem(
+                "duration",
+                "khoảng thời gian cụ thể",
+                _DURATION,
+                ignore=_either(stated, _DATES),
+            )
+        )
     if m := _UNIT_KIND_Q.search(q):
         unit, named = _UNIT_NAMED[m.group(1)]
         items.append(AskedItem("unit", f"tên {unit} cụ thể", named))
@@ -381,6 +404,12 @@ def _stated_figures(folded: str) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\d.,])(?:{alternatives})(?![.,]?\d)")
 
 
+def _either(*patterns: re.Pattern[str] | None) -> re.Pattern[str] | None:
+    """One pattern matching what any of *patterns* matches (None where none is given)."""
+    given = [p.pattern for p in patterns if p is not None]
+    return re.compile("|".join(f"(?:{g})" for g in given)) if given else None
+
+
 def _counting_text(question: str, folded: str) -> str:
     """*folded* (the question's folded tokens) with a "|" where a clause ends ("bao
     nhiêu, xếp thứ mấy": nothing is counted across the comma) and, when the question was
@@ -415,11 +444,6 @@ def _asks_for(word: re.Pattern[str], folded: str, question: str) -> bool:
     if _QUESTION_WORD.search(folded, found.end()):
         return True
     return question.rstrip().endswith("?") and not _CHECK_Q.search(folded)
-
-
-def _vi_unit(question: str, match: re.Match[str]) -> str:
-    """The question's own words for the counted thing, as typed ("lượt công dân")."""
-    return _own_words(question, match.group(0))
 
 
 _IN_CONTEXT = frozenset(["date", "count", "money", "year", "rank"])
