@@ -636,6 +636,31 @@ def test_how_many_years_needs_a_number_of_years_and_a_date_is_no_length_of_time(
     assert [i.kind for i in asked_items("Điểm số đạt bao nhiêu năm 2024?")] == ["year"]
 
 
+def test_a_figure_a_question_sets_out_before_asking_is_context_not_the_answer() -> None:
+    # A fee stated first, then a number of years asked: no amount is asked.
+    residence = asked_items(
+        "Lệ phí cấp thẻ hành nghề là 500.000 đồng; phải hành nghề tối thiểu bao nhiêu năm?"
+    )
+    assert [i.kind for i in residence] == ["count"]
+    assert missing_items(residence, ["Lệ phí cấp thẻ hành nghề là 500.000 đồng."]) == residence
+    # Asked yes or no, then how much: the stated "50%" is context, not the figure asked.
+    discount = asked_items(
+        "Vùng sâu chỉ thu 50% phí thẩm định; hộ nghèo có được giảm thêm không, bao nhiêu phần trăm?"
+    )
+    assert [i.kind for i in missing_items(discount, ["Vùng sâu thu bằng 50% mức phí."])] == [
+        "money"
+    ]
+    # Asked only whether its figure is right, the figure is what is checked.
+    check = asked_items("Vùng sâu chỉ thu 50% phí thẩm định, có đúng không?")
+    assert missing_items(check, ["Vùng sâu thu bằng 50% mức phí."]) == []
+
+
+def test_before_which_day_and_month_is_not_answered_by_how_often() -> None:
+    due = asked_items("Báo cáo tổng kết phải gửi trước ngày, tháng nào?")
+    assert [i.kind for i in missing_items(due, ["Báo cáo tổng kết định kỳ 02 năm."])] == ["date"]
+    assert missing_items(due, ["Báo cáo tổng kết gửi trước ngày 20 tháng 11."]) == []
+
+
 def test_a_fax_number_is_a_number_asked() -> None:
     fax = asked_items("fax cua van phong tiep dan la gi?")
     assert [i.description for i in fax] == ["số fax"]

@@ -95,7 +95,9 @@ _MONEY_Q = re.compile(
     # "mục Thủ tục hành chính", "mục Chỉ số …" fold like "mức thu", "mức chi".
     r"\b(?:kinh phi|ngan sach|du toan|bao nhieu tien|bao nhieu dong|muc phi|so tien|"
     r"muc chi(?! (?:so|dao|thi)\b)|tri gia|muc phat|phat tien|muc thu(?! tuc\b)|muc luong)\b|"
-    r"\b(?:phi|le phi|chi phi|gia)\b.*\bbao nhieu\b|"
+    # A fee named before "bao nhiêu năm/ngày …" is context ("lệ phí 3.000.000 đồng; thường
+    # trú bao nhiêu năm?"): a number of a unit of time is asked.
+    r"\b(?:phi|le phi|chi phi|gia)\b.*\bbao nhieu\b(?! (?:ngay|thang|nam|gio|tuan|phut|lan)\b)|"
     # Paying asks an amount: "phải trả thêm bao nhiêu?", "nộp bao nhiêu?".
     r"\b(?:tra|nop|dong)(?: them)? bao nhieu\b(?! (?:ngay|lan|thang|nam|ban|bo|to)\b)"
 )
@@ -226,7 +228,7 @@ _DAY_Q = re.compile(r"\b(?:ngay nao|tu ngay nao|vao ngay)\b")
 _DAY = re.compile(rf"\b\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\b|\bngay \d{{1,2}}\b|{_WHEN_OTHERWISE}")
 # The day a thing is due: "trước ngày nào?", "chậm nhất ngày nào?", "hạn chót …?".
 _DEADLINE_Q = re.compile(
-    r"\b(?:truoc ngay nao|cham nhat (?:la )?(?:vao )?ngay nao|han chot|han cuoi)\b"
+    r"\b(?:truoc ngay(?: thang)? nao|cham nhat (?:la )?(?:vao )?ngay nao|han chot|han cuoi)\b"
 )
 _DEADLINE = re.compile(
     r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\bngay \d{1,2}\b|\btrong (?:thoi han|vong) \d+|"
@@ -397,8 +399,12 @@ def _stated_figures(folded: str) -> re.Pattern[str] | None:
     bao nhiêu?"): a quote's same figure is what the question already knows, not what it
     asks. None for a question that asks whether its figure is right ("… 20.000 đồng, đúng
     không?")."""
-    figures = sorted(set(re.findall(r"\d+(?:[.,]\d+)*", folded)), key=len, reverse=True)
-    if not figures or _YES_NO_Q.search(folded) or _CHECK_Q.search(folded):
+    found = list(re.finditer(r"\d+(?:[.,]\d+)*", folded))
+    figures = sorted({m.group(0) for m in found}, key=len, reverse=True)
+    # "… thu 70% …; có được giảm không, giảm bao nhiêu phần trăm?" asks a figure after
+    # the one it states: the stated one is context, not what is checked.
+    asks_after = found and _ASKS_FIGURE.search(folded, found[-1].end())
+    if not figures or (_YES_NO_Q.search(folded) and not asks_after) or _CHECK_Q.search(folded):
         return None
     alternatives = "|".join(re.escape(f) for f in figures)
     return re.compile(rf"(?<![\d.,])(?:{alternatives})(?![.,]?\d)")
@@ -536,6 +542,7 @@ def _ascii_keep_case(text: str) -> str:
 
 
 # A yes/no question is answered by a negative statement ("… không được rút …").
+_ASKS_FIGURE = re.compile(r"\b(?:bao nhieu|may)\b")
 _YES_NO_Q = re.compile(
     r"\b(?:co phai|phai khong|dung khong|duoc khong|co duoc|co bi|co can|co phai la)\b|\bkhong\s*$"
 )
