@@ -8,7 +8,13 @@ from datetime import date
 from typing import Any
 
 from assistant.answer.answerer import Answerer
-from assistant.answer.honesty import asked_items, missing_items, passed_deadlines, time_notes
+from assistant.answer.honesty import (
+    asked_items,
+    denied_items,
+    missing_items,
+    passed_deadlines,
+    time_notes,
+)
 from tests.conftest import PLAN_ID
 
 
@@ -659,6 +665,26 @@ def test_before_which_day_and_month_is_not_answered_by_how_often() -> None:
     due = asked_items("Báo cáo tổng kết phải gửi trước ngày, tháng nào?")
     assert [i.kind for i in missing_items(due, ["Báo cáo tổng kết định kỳ 02 năm."])] == ["date"]
     assert missing_items(due, ["Báo cáo tổng kết gửi trước ngày 20 tháng 11."]) == []
+
+
+def test_who_sets_an_amount_asks_who_and_a_form_number_is_no_telephone() -> None:
+    assert [
+        i.kind for i in asked_items("Khi chưa có quy định, ai quyết định mức chi tiếp khách?")
+    ] == []
+    assert [i.kind for i in asked_items("Mức chi tiếp khách do cơ quan nào quyết định?")] == []
+    assert [i.kind for i in asked_items("Ai được hưởng mức chi bao nhiêu?")] == ["money"]
+    assert [i.kind for i in asked_items("Đơn đề nghị làm theo mẫu số mấy?")] != ["phone"]
+    assert [i.kind for i in asked_items("Phòng tiếp dân có số máy lẻ nào?")] == ["phone"]
+
+
+def test_a_qualifier_denied_for_one_case_and_stated_for_another_is_no_gap() -> None:
+    question = "Giấy tờ có mã số thì lưu trong mấy năm?"
+    both = [
+        "Đối với giấy tờ nội bộ, có mã số thì lưu trong 05 năm.",
+        "Đối với giấy tờ gửi ra ngoài, không có mã số thì lưu trong 02 năm.",
+    ]
+    assert denied_items(question, [], both) == []
+    assert [i.kind for i in denied_items(question, [], both[1:])] == ["denied"]
 
 
 def test_a_fax_number_is_a_number_asked() -> None:

@@ -171,7 +171,8 @@ _DATE_OR_CONDITION = re.compile(
 )
 # A number asked, not the telephone as a channel ("phản ánh qua điện thoại").
 _PHONE_Q = re.compile(
-    r"\b(?:so dien thoai|duong day nong|hotline|so may|so fax|"
+    # "mẫu số mấy" asks the number of a form, not a telephone extension ("số máy").
+    r"\b(?:so dien thoai|duong day nong|hotline|(?<!mau )so may|so fax|"
     r"(?:dien thoai|fax) (?:nao|la gi|la bao nhieu|bao nhieu|lien he|cua))\b"
 )
 # "bao lâu?", "trong bao lâu", "mất bao lâu": a length of time is asked. Laws give one as
@@ -250,7 +251,8 @@ def asked_items(question: str) -> list[AskedItem]:
     items: list[AskedItem] = []
     money = _MONEY_Q.search(q)
     source = bool(_SOURCE_Q.search(q))
-    who = money is not None and _WHO_BEFORE.search(q, 0, money.start()) and "bao nhieu" not in q
+    # "Ai quyết định mức chi?", "mức chi do cơ quan nào quyết định?" ask who.
+    who = money is not None and _WHO_BEFORE.search(q) and "bao nhieu" not in q
     # "Ngân sách xã thuộc chỉ số nào?", "… do ai bảo đảm?": a budget word is the topic of
     # a question that asks something else.
     other = (
@@ -577,7 +579,10 @@ def denied_items(question: str, topic: Sequence[str], quotes: Iterable[str]) -> 
             == len(re.findall(rf"\bkhong {re.escape(words)}\b", text))
             for text in texts
         )
-        if denied:
+        # "thông tin đơn giản, có sẵn …" in one quote and "thông tin phức tạp, không có
+        # sẵn …" in another: the documents tell both cases apart, the asked one included.
+        affirmed = any(re.search(rf"[(,]\s*{re.escape(words)}\b", text) for text in texts)
+        if denied and not affirmed:
             own = _own_words(question, words)
             out.append(AskedItem("denied", f"“{own}” (văn bản ghi rõ là không {own})", _NEVER))
     return out
