@@ -687,6 +687,16 @@ def test_a_qualifier_denied_for_one_case_and_stated_for_another_is_no_gap() -> N
     assert [i.kind for i in denied_items(question, [], both[1:])] == ["denied"]
 
 
+def test_a_level_asked_with_may_at_the_end_and_a_switchboard_number_are_numbers_asked() -> None:
+    level = asked_items("thu tuc cap phep nay dat muc do dich vu cong truc tuyen may?")
+    assert [i.kind for i in level] == ["count"]
+    assert missing_items(level, ["Thủ tục được cung cấp trực tuyến trên Cổng dịch vụ công."])
+    assert missing_items(level, ["Dịch vụ công trực tuyến mức độ 4."]) == []
+    switchboard = asked_items("Số tổng đài hỗ trợ người nộp hồ sơ là số nào?")
+    assert [i.kind for i in switchboard] == ["phone"]
+    assert missing_items(switchboard, ["Tổng đài 1900 1234 hỗ trợ người nộp hồ sơ."]) == []
+
+
 def test_a_fax_number_is_a_number_asked() -> None:
     fax = asked_items("fax cua van phong tiep dan la gi?")
     assert [i.description for i in fax] == ["số fax"]

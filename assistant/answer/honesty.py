@@ -120,7 +120,10 @@ _AFTER_COUNTED_WORDS = (
 _AFTER_COUNTED = frozenset(_AFTER_COUNTED_WORDS.split())
 # "lề trái bao nhiêu?", "diện tích là bao nhiêu?": the measured thing before "bao nhiêu",
 # which ends the clause.
-_NUMBER_AFTER_Q = re.compile(r"\b([a-z]+ [a-z]+) (?:la |toi thieu |toi da )?bao nhieu\b(?! [a-z])")
+# "mức độ dịch vụ công trực tuyến mấy?" asks the same way: "mấy" ends the clause.
+_NUMBER_AFTER_Q = re.compile(
+    r"\b([a-z]+ [a-z]+) (?:la |toi thieu |toi da )?(?:bao nhieu|may)\b(?! [a-z])"
+)
 # A figure, not a document's number ("30/2020"), a date or the number of a division
 # ("Điều 9", "khoản 2").
 _FIGURE = re.compile(
@@ -172,7 +175,7 @@ _DATE_OR_CONDITION = re.compile(
 # A number asked, not the telephone as a channel ("phản ánh qua điện thoại").
 _PHONE_Q = re.compile(
     # "mẫu số mấy" asks the number of a form, not a telephone extension ("số máy").
-    r"\b(?:so dien thoai|duong day nong|hotline|(?<!mau )so may|so fax|"
+    r"\b(?:so dien thoai|duong day nong|hotline|(?<!mau )so may|so fax|tong dai|"
     r"(?:dien thoai|fax) (?:nao|la gi|la bao nhieu|bao nhieu|lien he|cua))\b"
 )
 # "bao lâu?", "trong bao lâu", "mất bao lâu": a length of time is asked. Laws give one as
