@@ -697,6 +697,20 @@ def test_a_level_asked_with_may_at_the_end_and_a_switchboard_number_are_numbers_
     assert missing_items(switchboard, ["Tổng đài 1900 1234 hỗ trợ người nộp hồ sơ."]) == []
 
 
+def test_whether_money_may_be_spent_asks_no_amount_and_a_measure_may_be_an_option() -> None:
+    assert asked_items("Kinh phí đào tạo có được dùng để mua máy tính không?") == []
+    assert [i.kind for i in asked_items("Kinh phí đào tạo có được cấp không, bao nhiêu?")] == [
+        "money"
+    ]
+    often = asked_items("Họp giao ban tổ chức hằng tuần hay 2 tuần một lần")
+    assert [i.kind for i in often] == ["choice"]
+    assert missing_items(often, ["Họp giao ban định kỳ theo kế hoạch."]) == often
+    assert missing_items(often, ["Họp giao ban 2 tuần một lần."]) == []
+    # Options of words stay one or two words long: "còn làm không hay bị bỏ rồi" is no choice
+    # between "làm không" and "bị bỏ rồi".
+    assert asked_items("thu tuc nay con lam khong hay bi bo roi?") == []
+
+
 def test_a_fax_number_is_a_number_asked() -> None:
     fax = asked_items("fax cua van phong tiep dan la gi?")
     assert [i.description for i in fax] == ["số fax"]

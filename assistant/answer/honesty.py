@@ -202,7 +202,11 @@ _EMAIL_Q = re.compile(
 )
 _WEB_Q = re.compile(r"\b(?:trang web|website|dia chi trang|ten mien|duong dan)\b")
 # A question ending in two options: "…, gửi thư hay gọi điện?", "cấp tỉnh hay cấp huyện?".
-_CHOICE_Q = re.compile(r"\b([a-z]+(?: [a-z]+)?) hay ([a-z]+(?: [a-z]+)?)(?:\s*\|)?\s*$")
+# An option of one or two words, or a measure that opens with its figure and may run to
+# four words ("… hằng quý hay 6 tháng một lần").
+_CHOICE_Q = re.compile(
+    r"\b([a-z\d]+(?: [a-z]+)?) hay (\d+(?: [a-z]+){1,3}|[a-z]+(?: [a-z]+)?)(?:\s*\|)?\s*$"
+)
 _NOT_A_CHOICE = re.compile(r"(?:khong|chua|sai|dung|nguoc lai|khac)\b")
 _ACCOUNT_Q = re.compile(r"\bso tai khoan\b")
 _ADDRESS_Q = re.compile(r"\b(?:o dau|dat o dau|tai dau|o cho nao)\b")
@@ -266,7 +270,9 @@ def asked_items(question: str) -> list[AskedItem]:
     )
     stated = _stated_figures(q)
     clauses = _counting_text(question, q)  # the folded question with its clause ends
-    if money and not source and not who and not other:
+    # "Kinh phí … có được dùng cho … không?" asks whether, not how much.
+    whether = _YES_NO_Q.search(q) and not _ASKS_FIGURE.search(clauses)
+    if money and not source and not who and not other and not whether:
         # "Ai hướng dẫn việc sử dụng kinh phí …?" asks who, not how much; "kinh phí lấy từ
         # nguồn nào?" asks where the money comes from.
         items.append(AskedItem("money", "số tiền, mức kinh phí cụ thể", _MONEY, ignore=stated))
