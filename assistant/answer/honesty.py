@@ -120,9 +120,11 @@ _AFTER_COUNTED_WORDS = (
 _AFTER_COUNTED = frozenset(_AFTER_COUNTED_WORDS.split())
 # "lề trái bao nhiêu?", "diện tích là bao nhiêu?": the measured thing before "bao nhiêu",
 # which ends the clause.
-# "mức độ dịch vụ công trực tuyến mấy?" asks the same way: "mấy" ends the clause.
+# "mức độ dịch vụ công trực tuyến mấy?" asks the same way: "mấy" ends the clause ("thứ
+# mấy", "hạng mấy" ask a rank).
 _NUMBER_AFTER_Q = re.compile(
-    r"\b([a-z]+ [a-z]+) (?:la |toi thieu |toi da )?(?:bao nhieu|may)\b(?! [a-z])"
+    r"\b([a-z]+ [a-z]+) (?:la |toi thieu |toi da )?(?:bao nhieu|(?<!thu )(?<!hang )may)\b"
+    r"(?! [a-z])"
 )
 # A figure, not a document's number ("30/2020"), a date or the number of a division
 # ("Điều 9", "khoản 2").
