@@ -394,3 +394,41 @@ def test_thu_may_asks_a_rank_with_or_without_diacritics() -> None:
     accented = QueryTerms.of("Năm 2019 Quảng Nam xếp thứ mấy về PAPI?")
     assert "may" not in plain.unigrams and set(plain.unigrams) == set(accented.unigrams)
     assert "may" in QueryTerms.of("di xe may den noi tiep cong dan").unigrams
+
+
+_MEMBERS = {
+    "giao thông nông thôn": "chiều dài đường được cứng hóa và số cầu dân sinh được xây mới",
+    "trường học": "số phòng học kiên cố và tỷ lệ trường đạt chuẩn quốc gia",
+    "y tế cơ sở": "số trạm y tế có bác sĩ và tỷ lệ người dân có thẻ bảo hiểm",
+    "điện sinh hoạt": "tỷ lệ hộ dùng điện lưới an toàn và số trạm biến áp mới",
+    "chợ nông thôn": "số chợ được cải tạo và số sạp hàng đạt chuẩn vệ sinh",
+    "thông tin truyền thông": "số điểm phát sóng và tỷ lệ thôn có loa truyền thanh",
+    "nhà ở dân cư": "số nhà tạm được xóa và tỷ lệ nhà ở đạt chuẩn của Bộ Xây dựng",
+    "thu nhập": "thu nhập bình quân đầu người và mức tăng so với năm trước",
+    "nước sạch": "tỷ lệ hộ dùng nước máy đạt quy chuẩn và số công trình cấp nước tập trung",
+    "môi trường": "tỷ lệ rác thải được thu gom và số nghĩa trang được quy hoạch",
+}
+
+
+def test_a_long_list_section_is_quoted_by_the_member_asked_else_from_its_start(
+    ingested: Any,
+) -> None:
+    # Ten members, each a paragraph: too long to quote whole, so which ones are quoted
+    # matters. A question naming one member gets it; a question on the list, its start.
+    body = "\n\n".join(
+        f"Chỉ tiêu {name} theo dõi {what}, được tổng hợp định kỳ sáu tháng một lần và báo "
+        "cáo Ban chỉ đạo trước ngày làm việc cuối cùng của kỳ."
+        for name, what in _MEMBERS.items()
+    )
+    text = (
+        "# KẾ HOẠCH THEO DÕI CHƯƠNG TRÌNH MẪU\n\n## 1. Mục đích\n\nTheo dõi thống nhất việc "
+        "thực hiện.\n\n## 2. Mười chỉ tiêu nội dung của chương trình mẫu\n\n"
+        f"{body}\n"
+    )
+    assistant = ingested({"ke-hoach-theo-doi.md": text})
+    answer = assistant.ask("chỉ tiêu nội dung về nước sạch của chương trình mẫu gồm những gì")
+    assert answer.grounded
+    assert any("nước máy đạt quy chuẩn" in c.quote for c in answer.citations), answer.answer
+    whole = assistant.ask("Mười chỉ tiêu nội dung của chương trình mẫu gồm những gì?")
+    assert whole.grounded
+    assert "cứng hóa" in whole.citations[0].quote, whole.answer

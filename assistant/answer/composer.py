@@ -81,6 +81,10 @@ TABLE_SECTION_DEPTH = 3
 TABLE_CELL_BONUS = 0.3
 """Bonus of a table row that holds the value asked: its key and one of its filled
 columns are both named ("quản trị môi trường năm 2018" → the 2018 row's CS7 cell)."""
+SINGLED_OUT = 2.0
+"""How many times the median member's score a member of a long list section scores when the
+question singles it out (a named index among eight: about 4; a question on the whole list:
+all within 0.1)."""
 PASSAGE_PRIOR = 0.3
 """Share of a passage's retrieval score (in [0, 1]) added to each of its sentences' scores."""
 ROLE_UNIT_BONUS = 0.35
@@ -312,16 +316,32 @@ class ExtractiveComposer:
             in_focus.sort(key=lambda t: (t[2], t[4].start))
             # A section of one paragraph is quoted whole when it fits the budget.
             unit_limit = s.list_unit_words if len(in_focus) > 1 else s.word_budget
-            for score, _, _, chunk, unit in in_focus:
-                if len(points) >= s.max_list_points:
+            trimmed = [
+                (t, _with_entry(self.trim(query, t[3], t[4], t[0], stats, unit_limit), entries))
+                for t in in_focus
+            ]
+            fits = len(trimmed) <= s.max_list_points and (
+                sum(_words(point.quote) for _, point in trimmed) <= s.word_budget
+            )
+            # A section too long to quote whole, whose members the question singles some out
+            # of ("Tám chỉ số nội dung" asked about the eighth), is quoted by those members
+            # first, then in reading order; a question on the whole section, by its start.
+            scores = sorted(t[0] for t, _ in trimmed)
+            by_score = not fits and bool(scores)
+            by_score = by_score and scores[-1] >= SINGLED_OUT * scores[len(scores) // 2]
+            order = sorted(trimmed, key=lambda tp: -tp[0][0]) if by_score else trimmed
+            chosen: list[tuple[_ScoredUnit, Point]] = []
+            for t, point in order:
+                if len(chosen) >= s.max_list_points:
                     break
-                point = self.trim(query, chunk, unit, score, stats, unit_limit)
-                point = _with_entry(point, entries)
                 n = _words(point.quote)
-                if points and words + n > s.word_budget:
-                    break
-                points.append(point)
+                if chosen and words + n > s.word_budget:
+                    continue  # a shorter member further on may still fit
+                chosen.append((t, point))
                 words += n
+            points = [
+                point for t, point in sorted(chosen, key=lambda tp: (tp[0][2], tp[0][4].start))
+            ]
             focus_best = max((t[0] for t in in_focus), default=0.0)
             extra_floor = max(s.absolute_floor, 0.9 * max(focus_best, best))
             # Extras stay in the focus document; other documents are listed as related.
