@@ -1,9 +1,9 @@
 """Put diacritics back into a query typed without them, using the indexed documents' own words.
 
 The dense model (e5) understands "hạn chót báo cáo" but not "han chot bao cao": folded
-Vietnamese is a different language to it, and the answer's own reading of a question
-needs to know whether a folded "co" is the function word "có" or the "cơ" of "cơ quan".
-The documents themselves are the best dictionary for the words staff ask about.
+Vietnamese is a different language to it. BM25 matches folded text anyway, but dense
+retrieval needs the accented form. The documents themselves are the best dictionary for
+the words staff ask about.
 
 A folded syllable has several spellings ("nhung": "những", "nhũng", "nhưng"), and which
 one is meant depends on its neighbours on both sides: "bảo vệ những gì" but "tham nhũng".
