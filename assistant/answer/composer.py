@@ -316,32 +316,39 @@ class ExtractiveComposer:
             in_focus.sort(key=lambda t: (t[2], t[4].start))
             # A section of one paragraph is quoted whole when it fits the budget.
             unit_limit = s.list_unit_words if len(in_focus) > 1 else s.word_budget
-            trimmed = [
-                (t, _with_entry(self.trim(query, t[3], t[4], t[0], stats, unit_limit), entries))
-                for t in in_focus
-            ]
-            fits = len(trimmed) <= s.max_list_points and (
-                sum(_words(point.quote) for _, point in trimmed) <= s.word_budget
+            quoted: dict[int, Point] = {}
+
+            def member(i: int) -> Point:
+                """The *i*-th member of the section, trimmed for a list (once, on demand)."""
+                if i not in quoted:
+                    score, _, _, chunk, unit = in_focus[i]
+                    point = self.trim(query, chunk, unit, score, stats, unit_limit)
+                    quoted[i] = _with_entry(point, entries)
+                return quoted[i]
+
+            fits = len(in_focus) <= s.max_list_points and (
+                sum(_words(member(i).quote) for i in range(len(in_focus))) <= s.word_budget
             )
             # A section too long to quote whole, whose members the question singles some out
             # of ("Tám chỉ số nội dung" asked about the eighth), is quoted by those members
             # first, then in reading order; a question on the whole section, by its start.
-            scores = sorted(t[0] for t, _ in trimmed)
-            by_score = not fits and bool(scores)
-            by_score = by_score and scores[-1] >= SINGLED_OUT * scores[len(scores) // 2]
-            order = sorted(trimmed, key=lambda tp: -tp[0][0]) if by_score else trimmed
-            chosen: list[tuple[_ScoredUnit, Point]] = []
-            for t, point in order:
+            scores = sorted(t[0] for t in in_focus)
+            by_score = (
+                not fits and bool(scores) and scores[-1] >= SINGLED_OUT * scores[len(scores) // 2]
+            )
+            order = list(range(len(in_focus)))
+            if by_score:
+                order.sort(key=lambda i: -in_focus[i][0])
+            chosen: list[int] = []
+            for i in order:
                 if len(chosen) >= s.max_list_points:
                     break
-                n = _words(point.quote)
+                n = _words(member(i).quote)
                 if chosen and words + n > s.word_budget:
                     continue  # a shorter member further on may still fit
-                chosen.append((t, point))
+                chosen.append(i)
                 words += n
-            points = [
-                point for t, point in sorted(chosen, key=lambda tp: (tp[0][2], tp[0][4].start))
-            ]
+            points = [member(i) for i in sorted(chosen)]  # in_focus is in reading order
             focus_best = max((t[0] for t in in_focus), default=0.0)
             extra_floor = max(s.absolute_floor, 0.9 * max(focus_best, best))
             # Extras stay in the focus document; other documents are listed as related.
