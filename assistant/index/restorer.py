@@ -126,24 +126,28 @@ class DiacriticRestorer:
         tokens = words(query)
         out = list(tokens)
         run: list[int] = []
+        options: list[list[tuple[str, int]]] = []  # the spellings of each word of the run
         for i, token in enumerate([*tokens, ""]):
-            if token and _LETTERS.fullmatch(token) and fold(token) == token and self._totals(token):
+            known = self._totals(token) if token and _LETTERS.fullmatch(token) else None
+            if known and fold(token) == token:
                 run.append(i)
+                options.append(sorted(known.items(), key=lambda item: (-item[1], item[0])))
                 continue
             if run:
-                for j, word in zip(run, self._viterbi([tokens[j] for j in run]), strict=True):
+                keys = [tokens[j] for j in run]
+                for j, word in zip(run, self._viterbi(keys, options), strict=True):
                     out[j] = word
-                run = []
+                run, options = [], []
         return " ".join(out)
 
-    def _viterbi(self, keys: Sequence[str]) -> list[str]:
-        """The likeliest spellings of a run of folded syllables the corpus knows."""
+    def _viterbi(
+        self, keys: Sequence[str], spellings: Sequence[Sequence[tuple[str, int]]]
+    ) -> list[str]:
+        """The likeliest spellings of a run of folded syllables the corpus knows, given
+        each one's (spelling, count) pairs, the most frequent first."""
         total = max(self._words, 1)
         pair_types = max(self._pair_types, 1)
-        options = []
-        for key in keys:
-            ranked = sorted(self._totals(key).items(), key=lambda item: (-item[1], item[0]))
-            options.append(ranked[:MAX_SPELLINGS])
+        options = [list(ranked[:MAX_SPELLINGS]) for ranked in spellings]
         # best[w] = (log probability of the best path ending in spelling w, that path)
         best = {w: (math.log(c / total), [w]) for w, c in options[0]}
         for i in range(1, len(keys)):
