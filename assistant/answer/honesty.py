@@ -185,7 +185,7 @@ _PHONE_Q = re.compile(
 # tháng"), or as a bound fixed by an event or none ("ngay khi …", "vĩnh viễn").
 _DURATION_Q = re.compile(r"\bbao lau\b")
 _DURATION = re.compile(
-    rf"{_NUM}\s+(?:{_SPELLED}\s+)?(?:ngay|thang|nam|gio|tuan|phut|quy|ky)\b|\bvinh vien\b|"
+    rf"{_NUM}\s+(?:{_SPELLED}\s+)?(?:{'|'.join(sorted(_TIME_UNITS))}|ky)\b|\bvinh vien\b|"
     r"\bngay (?:khi|sau khi|lap tuc)\b|\btrong (?:ngay|cung ngay)\b|\bcho den khi\b|"
     r"\bkhong (?:co )?thoi han\b"
 )
