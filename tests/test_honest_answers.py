@@ -662,15 +662,13 @@ def test_a_figure_a_question_sets_out_before_asking_is_context_not_the_answer() 
 
 
 def test_before_which_day_and_month_is_not_answered_by_how_often() -> None:
-    due = asked_items("Báo cáo tổng kết phải gửi trước ngày, tháng nào?")
-    assert [i.kind for i in missing_items(due, ["Báo cáo tổng kết định kỳ 02 năm."])] == ["date"]
-    assert missing_items(due, ["Báo cáo tổng kết gửi trước ngày 20 tháng 11."]) == []
+    due = asked_items("Hồ sơ dự thi phải nộp trước ngày, tháng nào?")
+    assert [i.kind for i in missing_items(due, ["Hồ sơ dự thi nộp định kỳ 02 năm."])] == ["date"]
+    assert missing_items(due, ["Hồ sơ dự thi nộp trước ngày 20 tháng 11."]) == []
 
 
 def test_who_sets_an_amount_asks_who_and_a_form_number_is_no_telephone() -> None:
-    assert [
-        i.kind for i in asked_items("Khi chưa có quy định, ai quyết định mức chi tiếp khách?")
-    ] == []
+    assert [i.kind for i in asked_items("Ai phê duyệt mức chi tiếp khách của hội nghị?")] == []
     assert [i.kind for i in asked_items("Mức chi tiếp khách do cơ quan nào quyết định?")] == []
     assert [i.kind for i in asked_items("Ai được hưởng mức chi bao nhiêu?")] == ["money"]
     assert [i.kind for i in asked_items("Đơn đề nghị làm theo mẫu số mấy?")] != ["phone"]
@@ -688,13 +686,13 @@ def test_a_qualifier_denied_for_one_case_and_stated_for_another_is_no_gap() -> N
 
 
 def test_a_level_asked_with_may_at_the_end_and_a_switchboard_number_are_numbers_asked() -> None:
-    level = asked_items("thu tuc cap phep nay dat muc do dich vu cong truc tuyen may?")
+    level = asked_items("phan mem quan ly nay dat cap do bao mat may?")
     assert [i.kind for i in level] == ["count"]
-    assert missing_items(level, ["Thủ tục được cung cấp trực tuyến trên Cổng dịch vụ công."])
-    assert missing_items(level, ["Dịch vụ công trực tuyến mức độ 4."]) == []
-    switchboard = asked_items("Số tổng đài hỗ trợ người nộp hồ sơ là số nào?")
+    assert missing_items(level, ["Phần mềm quản lý được kiểm tra bảo mật hằng năm."])
+    assert missing_items(level, ["Phần mềm quản lý đạt bảo mật cấp 3."]) == []
+    switchboard = asked_items("Trung tâm cấp nước có số tổng đài nào để báo sự cố?")
     assert [i.kind for i in switchboard] == ["phone"]
-    assert missing_items(switchboard, ["Tổng đài 1900 1234 hỗ trợ người nộp hồ sơ."]) == []
+    assert missing_items(switchboard, ["Tổng đài 1900 1234 tiếp nhận báo sự cố cấp nước."]) == []
 
 
 def test_whether_money_may_be_spent_asks_no_amount_and_a_measure_may_be_an_option() -> None:
@@ -706,9 +704,9 @@ def test_whether_money_may_be_spent_asks_no_amount_and_a_measure_may_be_an_optio
     assert [i.kind for i in often] == ["choice"]
     assert missing_items(often, ["Họp giao ban định kỳ theo kế hoạch."]) == often
     assert missing_items(often, ["Họp giao ban 2 tuần một lần."]) == []
-    # Options of words stay one or two words long: "còn làm không hay bị bỏ rồi" is no choice
-    # between "làm không" and "bị bỏ rồi".
-    assert asked_items("thu tuc nay con lam khong hay bi bo roi?") == []
+    # Options of words stay one or two words long: "còn hiệu lực không hay hết hạn rồi" is no
+    # choice between "hiệu lực không" and "hết hạn rồi".
+    assert asked_items("giay phep nay con hieu luc khong hay het han roi?") == []
 
 
 def test_a_fax_number_is_a_number_asked() -> None:

@@ -12,14 +12,14 @@ def _restorer(*texts: str) -> DiacriticRestorer:
 
 def test_an_unseen_pair_follows_how_many_words_a_spelling_follows_not_how_often_it_occurs() -> None:
     # "ương" is written more often than "uống", but only ever after "trung"; "uống" follows
-    # several words, so it is the likelier word after a new one ("bia").
+    # several words, so it is the likelier word after a new one ("trà").
     restorer = _restorer(
         "cơ quan trung ương, trung ương và trung ương; các bộ ở trung ương",
         "cấm uống rượu; được uống nước lạnh; phải uống thuốc",
         "không được",
-        "bia đá",
+        "trà xanh",
     )
-    assert restorer.restore("khong uong bia") == "không uống bia"
+    assert restorer.restore("khong uong tra") == "không uống trà"
 
 
 def test_a_syllable_is_spelled_by_the_word_after_it_too() -> None:

@@ -83,7 +83,7 @@ TABLE_CELL_BONUS = 0.3
 columns are both named ("quản trị môi trường năm 2018" → the 2018 row's CS7 cell)."""
 SINGLED_OUT = 2.0
 """How many times the median member's score a member of a long list section scores when the
-question singles it out (a named index among eight: about 4; a question on the whole list:
+question singles it out (one named indicator among ten: about 4; a question on the whole list:
 all within 0.1)."""
 PASSAGE_PRIOR = 0.3
 """Share of a passage's retrieval score (in [0, 1]) added to each of its sentences' scores."""
@@ -330,7 +330,7 @@ class ExtractiveComposer:
                 sum(_words(member(i).quote) for i in range(len(in_focus))) <= s.word_budget
             )
             # A section too long to quote whole, whose members the question singles some out
-            # of ("Tám chỉ số nội dung" asked about the eighth), is quoted by those members
+            # of (a list of ten indicators asked about one), is quoted by those members
             # first, then in reading order; a question on the whole section, by its start.
             scores = sorted(t[0] for t in in_focus)
             by_score = (

@@ -95,8 +95,8 @@ _MONEY_Q = re.compile(
     # "mục Thủ tục hành chính", "mục Chỉ số …" fold like "mức thu", "mức chi".
     r"\b(?:kinh phi|ngan sach|du toan|bao nhieu tien|bao nhieu dong|muc phi|so tien|"
     r"muc chi(?! (?:so|dao|thi)\b)|tri gia|muc phat|phat tien|muc thu(?! tuc\b)|muc luong)\b|"
-    # A fee named before "bao nhiêu năm/ngày …" is context ("lệ phí 3.000.000 đồng; thường
-    # trú bao nhiêu năm?"): a number of a unit of time is asked.
+    # A fee named before "bao nhiêu năm/ngày …" is context ("lệ phí 500.000 đồng; hành
+    # nghề bao nhiêu năm?"): a number of a unit of time is asked.
     r"\b(?:phi|le phi|chi phi|gia)\b.*\bbao nhieu\b(?! (?:ngay|thang|nam|gio|tuan|phut|lan)\b)|"
     # Paying asks an amount: "phải trả thêm bao nhiêu?", "nộp bao nhiêu?".
     r"\b(?:tra|nop|dong)(?: them)? bao nhieu\b(?! (?:ngay|lan|thang|nam|ban|bo|to)\b)"
@@ -120,7 +120,7 @@ _AFTER_COUNTED_WORDS = (
 _AFTER_COUNTED = frozenset(_AFTER_COUNTED_WORDS.split())
 # "lề trái bao nhiêu?", "diện tích là bao nhiêu?": the measured thing before "bao nhiêu",
 # which ends the clause.
-# "mức độ dịch vụ công trực tuyến mấy?" asks the same way: "mấy" ends the clause ("thứ
+# "phần mềm đạt cấp độ bảo mật mấy?" asks the same way: "mấy" ends the clause ("thứ
 # mấy", "hạng mấy" ask a rank).
 _NUMBER_AFTER_Q = re.compile(
     r"\b([a-z]+ [a-z]+) (?:la |toi thieu |toi da )?(?:bao nhieu|(?<!thu )(?<!hang )may)\b"
@@ -205,7 +205,7 @@ _EMAIL_Q = re.compile(
 _WEB_Q = re.compile(r"\b(?:trang web|website|dia chi trang|ten mien|duong dan)\b")
 # A question ending in two options: "…, gửi thư hay gọi điện?", "cấp tỉnh hay cấp huyện?".
 # An option of one or two words, or a measure that opens with its figure and may run to
-# four words ("… hằng quý hay 6 tháng một lần").
+# four words ("… hằng tuần hay 2 tuần một lần").
 _CHOICE_Q = re.compile(
     r"\b([a-z\d]+(?: [a-z]+)?) hay (\d+(?: [a-z]+){1,3}|[a-z]+(?: [a-z]+)?)(?:\s*\|)?\s*$"
 )
@@ -260,7 +260,7 @@ def asked_items(question: str) -> list[AskedItem]:
     items: list[AskedItem] = []
     money = _MONEY_Q.search(q)
     source = bool(_SOURCE_Q.search(q))
-    # "Ai quyết định mức chi?", "mức chi do cơ quan nào quyết định?" ask who.
+    # "Ai phê duyệt mức chi hội nghị?", "dự toán do cơ quan nào duyệt?" ask who.
     who = money is not None and _WHO_BEFORE.search(q) and "bao nhieu" not in q
     # "Ngân sách xã thuộc chỉ số nào?", "… do ai bảo đảm?": a budget word is the topic of
     # a question that asks something else.
@@ -272,7 +272,7 @@ def asked_items(question: str) -> list[AskedItem]:
     )
     stated = _stated_figures(q)
     clauses = _counting_text(question, q)  # the folded question with its clause ends
-    # "Kinh phí … có được dùng cho … không?" asks whether, not how much.
+    # "Ngân sách … có được chi cho … không?" asks whether, not how much.
     whether = _YES_NO_Q.search(q) and not _ASKS_FIGURE.search(clauses)
     if money and not source and not who and not other and not whether:
         # "Ai hướng dẫn việc sử dụng kinh phí …?" asks who, not how much; "kinh phí lấy từ
@@ -304,7 +304,7 @@ def asked_items(question: str) -> list[AskedItem]:
                 pattern = re.compile(rf"{number}|{_TWO_ITEMS}", re.MULTILINE)
                 items.append(AskedItem("items", what, pattern))
             else:
-                # A date is no length of time: "ngày 31 tháng 01" counts no 31 months.
+                # A date is no length of time: "ngày 20 tháng 3" counts no 20 months.
                 ignore = _either(stated, _DATES) if head in _TIME_UNITS else stated
                 items.append(AskedItem("count", what, re.compile(number), ignore=ignore))
     counted = any(i.kind in ("count", "items", "money") for i in items)
@@ -414,7 +414,7 @@ def _stated_figures(folded: str) -> re.Pattern[str] | None:
     không?")."""
     found = list(re.finditer(r"\d+(?:[.,]\d+)*", folded))
     figures = sorted({m.group(0) for m in found}, key=len, reverse=True)
-    # "… thu 70% …; có được giảm không, giảm bao nhiêu phần trăm?" asks a figure after
+    # "… chỉ thu 50% …; có được giảm thêm không, bao nhiêu phần trăm?" asks a figure after
     # the one it states: the stated one is context, not what is checked.
     asks_after = found and _ASKS_FIGURE.search(folded, found[-1].end())
     if not figures or (_YES_NO_Q.search(folded) and not asks_after) or _CHECK_Q.search(folded):
@@ -590,8 +590,8 @@ def denied_items(question: str, topic: Sequence[str], quotes: Iterable[str]) -> 
             == len(re.findall(rf"\bkhong {re.escape(words)}\b", text))
             for text in texts
         )
-        # "thông tin đơn giản, có sẵn …" in one quote and "thông tin phức tạp, không có
-        # sẵn …" in another: the documents tell both cases apart, the asked one included.
+        # "giấy tờ nội bộ, có mã số …" in one quote and "giấy tờ gửi ra ngoài, không có
+        # mã số …" in another: the documents tell both cases apart, the asked one included.
         affirmed = any(re.search(rf"[(,]\s*{re.escape(words)}\b", text) for text in texts)
         if denied and not affirmed:
             own = _own_words(question, words)

@@ -6,13 +6,13 @@ retrieval needs the accented form. The documents themselves are the best diction
 the words staff ask about.
 
 A folded syllable has several spellings ("nhung": "những", "nhũng", "nhưng"), and which
-one is meant depends on its neighbours on both sides: "bảo vệ những gì" but "tham nhũng".
+one is meant depends on its neighbours on both sides: "cần những gì" but "tham nhũng".
 So a query is restored as a whole: the spelling of every syllable is chosen by a bigram
 model of the corpus's accented words (Viterbi over the spellings each folded syllable has
 in the corpus), smoothed as interpolated Kneser–Ney: an unseen pair falls back on how many
 different words a spelling follows in the corpus, not on how often it occurs ("ương" is
-common but almost only after "trung", so "uong bia" is "uống bia" rather than "ương
-bia"), and a word followed by many different words ("xã") lends more of its mass to
+common but almost only after "trung", so "uong tra" is "uống trà" rather than "ương
+trà"), and a word followed by many different words ("xã") lends more of its mass to
 unseen followers than a rare one ("xá"). Words the corpus never uses stay as typed and
 break the context.
 
