@@ -661,6 +661,21 @@ def test_a_figure_a_question_sets_out_before_asking_is_context_not_the_answer() 
     assert missing_items(check, ["Vùng sâu thu bằng 50% mức phí."]) == []
 
 
+def test_a_machine_word_after_a_stated_figure_asks_no_figure() -> None:
+    # "máy tính" is no "mấy": with or without it, and typed either way, the yes/no
+    # question reads its stated "5 năm" alike.
+    quote = ["Thẻ được gia hạn thêm 5 năm."]
+    outcomes = {
+        question: [i.kind for i in missing_items(asked_items(question), quote)]
+        for question in (
+            "Thẻ thư viện cấp 5 năm; người mượn sách có được gia hạn không, gia hạn bao lâu?",
+            "Thẻ thư viện cấp 5 năm; người mượn máy tính có được gia hạn không, gia hạn bao lâu?",
+            "the thu vien cap 5 nam; nguoi muon may tinh co duoc gia han khong, gia han bao lau?",
+        )
+    }
+    assert list(outcomes.values()) == [[], [], []]
+
+
 def test_before_which_day_and_month_is_not_answered_by_how_often() -> None:
     due = asked_items("Hồ sơ dự thi phải nộp trước ngày, tháng nào?")
     assert [i.kind for i in missing_items(due, ["Hồ sơ dự thi nộp định kỳ 02 năm."])] == ["date"]

@@ -270,8 +270,8 @@ def asked_items(question: str) -> list[AskedItem]:
         and "bao nhieu" not in q
         and _OTHER_ASKED.search(q, money.end())
     )
-    stated = _stated_figures(q)
     clauses = _counting_text(question, q)  # the folded question with its clause ends
+    stated = _stated_figures(q, clauses)
     # "Ngân sách … có được chi cho … không?" asks whether, not how much.
     whether = _YES_NO_Q.search(q) and not _ASKS_FIGURE.search(clauses)
     if money and not source and not who and not other and not whether:
@@ -407,16 +407,18 @@ def asked_items(question: str) -> list[AskedItem]:
     return items
 
 
-def _stated_figures(folded: str) -> re.Pattern[str] | None:
+def _stated_figures(folded: str, clauses: str) -> re.Pattern[str] | None:
     """The figures a question states itself ("phí bản sao là 20.000 đồng; bản dịch thêm
     bao nhiêu?"): a quote's same figure is what the question already knows, not what it
     asks. None for a question that asks whether its figure is right ("… 20.000 đồng, đúng
-    không?")."""
+    không?"). *clauses* is *folded* as :func:`_counting_text` gives it, where a machine's
+    "may" is no "mấy", so a figure counts as asked after exactly when ``whether`` does."""
     found = list(re.finditer(r"\d+(?:[.,]\d+)*", folded))
     figures = sorted({m.group(0) for m in found}, key=len, reverse=True)
     # "… chỉ thu 50% …; có được giảm thêm không, bao nhiêu phần trăm?" asks a figure after
     # the one it states: the stated one is context, not what is checked.
-    asks_after = found and _ASKS_FIGURE.search(folded, found[-1].end())
+    last = list(re.finditer(r"\d+(?:[.,]\d+)*", clauses))[-1:]
+    asks_after = bool(last) and _ASKS_FIGURE.search(clauses, last[0].end())
     if not figures or (_YES_NO_Q.search(folded) and not asks_after) or _CHECK_Q.search(folded):
         return None
     alternatives = "|".join(re.escape(f) for f in figures)
