@@ -225,10 +225,78 @@ def test_term_statistics_count_only_the_live_version(
         )
         docs.append(doc)
     assert assistant.ingest(docs).ok
+    # One document revised: its first version's rows stay behind until compaction;
+    # neither BM25 nor the answer statistics may count them (idf would shrink, even turn
+    # negative).
+    docs[0].write_text(docs[0].read_text(encoding="utf-8") + "Hồ sơ được số hóa.\n", "utf-8")
+    assert assistant.ingest(docs[:1]).counts()["replaced"] == 1
     view = assistant._index.snapshot()
-    # Each document is published twice (searchable lexically at once, then with its
-    # vectors), so the staged rows stay behind until compaction; neither BM25 nor the
-    # answer statistics may count them (idf would shrink, even turn negative).
     assert view.dead_share > 0
     for term in ("luu_tru", "ho_so", "quy_che"):
         assert view.df(term) == sum(term in view.chunk_terms[cid] for cid in view.order)
+
+
+# Two documents that write the same pairs: "Bản Có" once capitalised here and twice in
+# lower case there (so no name over both), "trung ương" in both (one different word
+# before "ương", not two).
+SHARED_A = """# Quy chế phối hợp của Ban Quản lý
+
+Điều 1. Phối hợp
+Ban Quản lý phối hợp với cơ quan trung ương. Bản Có hiệu lực kèm theo.
+"""
+SHARED_B = """# Quy chế tiếp nhận hồ sơ
+
+Điều 1. Tiếp nhận
+Văn bản có hiệu lực thì văn bản có giá trị; báo cáo gửi trung ương và Ban Quản lý.
+"""
+
+
+def test_an_index_reads_alike_right_after_ingest_and_after_a_restart(
+    tmp_path: Path, embeddings: Embeddings
+) -> None:
+    assistant = _assistant(tmp_path, embeddings)
+    for n, text in enumerate((SHARED_A, SHARED_B)):
+        doc = tmp_path / f"quy-che-{n}.md"
+        doc.write_text(text, encoding="utf-8")
+        assert assistant.ingest([doc]).ok  # one ingest each: the index holds two segments
+    fresh = assistant._index.snapshot()
+    assert len(fresh.segments) == 2
+    # Published again with its vectors, a staged document keeps its rows.
+    assert fresh.dead_share == 0
+
+    restarted = _assistant(tmp_path, embeddings)._index.snapshot()
+    assert len(restarted.segments) == 1
+    assert fresh.names == restarted.names
+    assert "ban_quan" in fresh.names and "ban_co" not in fresh.names
+    # The restorer's smoothing counts the same different pairs, so spells alike.
+    assert fresh.restorer._pair_types == restarted.restorer._pair_types
+    assert fresh.restorer._distinct("before", "ương") == 1
+    for query in ("van ban co hieu luc", "bao cao gui trung uong", "ban quan ly phoi hop"):
+        assert fresh.restorer.restore(query) == restarted.restorer.restore(query)
+
+
+def test_the_same_passages_read_alike_in_one_segment_or_two() -> None:
+    from assistant.index.snapshot import Snapshot
+    from assistant.storage import ManifestEntry
+
+    chunks = {
+        doc_id: [
+            Document(
+                id=f"{doc_id}:1",
+                page_content=text.split("\n", 3)[3],
+                metadata={"document_id": doc_id, "chunk_index": 0, "section": "Điều 1"},
+            )
+        ]
+        for doc_id, text in (("a", SHARED_A), ("b", SHARED_B))
+    }
+    entries = {d: ManifestEntry(id=d, title=d, chunks=1, chunk_ids=(f"{d}:1",)) for d in chunks}
+    whole = Snapshot.build("t", entries, chunks)
+    split = Snapshot.build("t", {"a": entries["a"]}, {"a": chunks["a"]}).evolve(
+        "t", entries, {"b": chunks["b"]}
+    )
+    assert (len(whole.segments), len(split.segments)) == (1, 2)
+    assert whole.names == split.names == {"ban_quan"}
+    assert whole.restorer._pair_types == split.restorer._pair_types
+    assert split.restorer._distinct("before", "ương") == whole.restorer._distinct("before", "ương")
+    for query in ("van ban co hieu luc", "bao cao gui trung uong", "ban quan ly phoi hop"):
+        assert whole.restorer.restore(query) == split.restorer.restore(query)

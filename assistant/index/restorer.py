@@ -16,9 +16,12 @@ trà"), and a word followed by many different words ("xã") lends more of its ma
 unseen followers than a rare one ("xá"). Words the corpus never uses stay as typed and
 break the context.
 
-Counts are kept per document (:class:`Spellings`), so a change to one document recounts
-that document only; :class:`DiacriticRestorer` sums the live documents' counts for the few
-n-grams a query contains.
+Counts are kept per segment of the index (:class:`Spellings`), so a change to one document
+recounts that document only; :class:`DiacriticRestorer` sums the segments' counts for the
+few n-grams a query contains. The smoothing's distinct counts (how many different words a
+word follows) do not add up across segments, so each segment keeps the word sets and the
+restorer counts their union: the same passages give the same spellings however they were
+split into segments (one after a restart, several right after an ingest).
 """
 
 from __future__ import annotations
@@ -45,9 +48,10 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 
 
 class Spellings:
-    """One document's accented n-grams (n ≤ 2), grouped by their folded form."""
+    """The accented n-grams (n ≤ 2) of some texts (an index segment's), grouped by their
+    folded form."""
 
-    __slots__ = ("_by_key", "contexts", "followers", "pair_types", "words")
+    __slots__ = ("_by_key", "before", "after", "pairs", "words", "_prior")
 
     def __init__(self, texts: Iterable[str]) -> None:
         # Counted as (folded, accented) pairs; folding the joined words once keeps the
@@ -66,20 +70,23 @@ class Spellings:
             grouped.setdefault(sys.intern(key), []).append((gram, count))
         self._by_key = {key: tuple(variants) for key, variants in grouped.items()}
         self.words = 0
-        """How many words the document has (the unigram model's denominator)."""
-        self.contexts: Counter[str] = Counter()
-        """Accented word → how many different words it follows (continuation count)."""
-        self.followers: Counter[str] = Counter()
-        """Accented word → how many different words follow it."""
+        """How many words the texts have (the unigram model's denominator)."""
+        before: dict[str, set[str]] = {}
+        after: dict[str, set[str]] = {}
         for (key, gram), count in counts.items():
             if " " in key:
-                first, second = gram.split(" ")
-                self.contexts[sys.intern(second)] += 1
-                self.followers[sys.intern(first)] += 1
+                first, second = (sys.intern(w) for w in gram.split(" "))
+                before.setdefault(second, set()).add(first)
+                after.setdefault(first, set()).add(second)
             else:
                 self.words += count
-        self.pair_types = sum(self.contexts.values())
-        """How many different accented pairs the document has."""
+        self.before = {w: frozenset(s) for w, s in before.items()}
+        """Accented word → the different words it follows (its continuation count's set)."""
+        self.after = {w: frozenset(s) for w, s in after.items()}
+        """Accented word → the different words that follow it."""
+        self.pairs = frozenset((first, second) for second, s in before.items() for first in s)
+        """The different accented pairs the texts have."""
+        self._prior = 0
 
     @classmethod
     def of_words(cls, known: Iterable[str], count: int) -> Spellings:
@@ -90,10 +97,25 @@ class Spellings:
         for word in unique:
             grouped.setdefault(fold(word), []).append((word, count))
         spellings._by_key = {key: tuple(variants) for key, variants in grouped.items()}
-        spellings.contexts = Counter(dict.fromkeys(unique, count))
-        spellings.followers = Counter(dict.fromkeys(unique, count))
-        spellings.pair_types = spellings.words = count * len(unique)
+        spellings.words = count * len(unique)
+        spellings._prior = count
+        # Each word is credited as if seen after (and before) *count* different words,
+        # words of no text: pseudo-counts, added to the union of the texts' sets.
+        spellings.before = spellings.after = dict.fromkeys(unique, frozenset())
         return spellings
+
+    def distinct(self, field: str, word: str) -> tuple[frozenset[str], int]:
+        """The different words *word* follows (``field="before"``) or precedes
+        (``"after"``), and the pseudo-count a prior credits it with on top."""
+        found = getattr(self, field).get(word)
+        if found is None:
+            return frozenset(), 0
+        return found, self._prior
+
+    @property
+    def pseudo_pairs(self) -> int:
+        """Pairs a prior credits on top of :attr:`pairs` (none for texts)."""
+        return self._prior * len(self.before)
 
     def variants(self, key: str) -> tuple[tuple[str, int], ...]:
         """(accented spelling, count) pairs of the folded n-gram *key*."""
@@ -106,7 +128,9 @@ class DiacriticRestorer:
     def __init__(self, spellings: Sequence[Spellings]) -> None:
         self._spellings = [*spellings, Spellings.of_words(FUNCTION_WORDS, QUESTION_PRIOR)]
         self._words = sum(s.words for s in self._spellings)
-        self._pair_types = sum(s.pair_types for s in self._spellings)
+        texts = [s.pairs for s in self._spellings if s.pairs]
+        pairs = len(texts[0]) if len(texts) == 1 else len(frozenset().union(*texts))
+        self._pair_types = pairs + sum(s.pseudo_pairs for s in self._spellings)
 
     def _totals(self, key: str) -> Counter[str]:
         totals: Counter[str] = Counter()
@@ -153,12 +177,12 @@ class DiacriticRestorer:
         for i in range(1, len(keys)):
             pairs = self._totals(f"{keys[i - 1]} {keys[i]}")
             backoff = {
-                prev: DISCOUNT * max(self._sum("followers", prev), 1) / unigram
+                prev: DISCOUNT * max(self._distinct("after", prev), 1) / unigram
                 for prev, unigram in options[i - 1]
             }
             step: dict[str, tuple[float, list[str]]] = {}
             for word, _ in options[i]:
-                continuation = max(self._sum("contexts", word), 1) / pair_types
+                continuation = max(self._distinct("before", word), 1) / pair_types
                 score, path = max(
                     (
                         best[prev][0]
@@ -174,5 +198,10 @@ class DiacriticRestorer:
             best = step
         return max(best.values(), key=lambda item: item[0])[1]
 
-    def _sum(self, field: str, word: str) -> int:
-        return sum(getattr(s, field).get(word, 0) for s in self._spellings)
+    def _distinct(self, field: str, word: str) -> int:
+        """How many different words *word* follows ("before") or precedes ("after") in
+        all segments together, plus the prior's pseudo-count."""
+        found = [s.distinct(field, word) for s in self._spellings]
+        sets = [words for words, _ in found if words]
+        union = len(sets[0]) if len(sets) == 1 else len(frozenset().union(*sets))
+        return union + sum(prior for _, prior in found)

@@ -76,36 +76,73 @@ _ACRONYM = re.compile(r"\b[A-ZĐ]{2,6}\b")
 _WORD_RUN = re.compile(r"[^\W\d_]+")
 
 
-def proper_name_pairs(texts: Iterable[str]) -> frozenset[str]:
-    """Folded bigrams of capitalised word pairs ("Quảng Nam" → ``quang_nam``) and folded
-    acronyms ("PCI" → ``pci``): the names a corpus writes, so a question typed without
-    capitals or diacritics can be read for them.
+@dataclass(frozen=True, eq=False)
+class NameCounts:
+    """One document's evidence for the names it writes, counted so that several
+    documents' evidence adds up (see :func:`name_pairs`)."""
 
-    An acronym counts only when it is not also a Vietnamese syllable: "BAN" in an
-    ALL-CAPS heading is a word, "PCI" or "UBND" cannot be one.
+    acronyms: frozenset[str]
+    """Folded acronyms that are not Vietnamese syllables ("PCI" → ``pci``)."""
+    capitalised: Mapping[str, int]
+    """Folded pair → how often it is written capitalised ("Quảng Nam" → ``quang_nam``)."""
+    common: Mapping[str, int]
+    """Folded pair → how often it is written in lower case."""
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> NameCounts:
+        """Count the capitalised and lower-case word pairs and the acronyms of *texts*.
+
+        An acronym counts only when it is not also a Vietnamese syllable: "BAN" in an
+        ALL-CAPS heading is a word, "PCI" or "UBND" cannot be one.
+        """
+        acronyms: set[str] = set()
+        capitalised: Counter[str] = Counter()
+        common: Counter[str] = Counter()
+        for text in texts:
+            for acronym in _ACRONYM.findall(text):
+                if not is_syllable(acronym):
+                    acronyms.add(fold(acronym.lower()))
+            previous: re.Match[str] | None = None
+            for match in _WORD_RUN.finditer(text):
+                if previous is not None and text[previous.end() : match.start()].isspace():
+                    first, second = previous.group(0), match.group(0)
+                    if first[0].isupper() and second[0].isupper():
+                        if not (first.isupper() and second.isupper()):  # an ALL-CAPS heading
+                            capitalised[fold(f"{first}_{second}".lower())] += 1
+                    elif first[0].islower() and second[0].islower():
+                        common[fold(f"{first}_{second}")] += 1
+                previous = match
+        return cls(frozenset(acronyms), dict(capitalised), dict(common))
+
+
+def name_pairs(counts: Iterable[NameCounts]) -> frozenset[str]:
+    """Folded bigrams of capitalised word pairs and folded acronyms: the names the
+    documents of *counts* write, so a question typed without capitals or diacritics can
+    be read for them. Decided on the documents' counts together, so the same documents
+    give the same names however the index groups them.
     """
-    out: set[str] = set()
+    counts = list(counts)
+    out: set[str] = set().union(*(c.acronyms for c in counts))
     capitalised: Counter[str] = Counter()
-    common: Counter[str] = Counter()
-    for text in texts:
-        for acronym in _ACRONYM.findall(text):
-            if not is_syllable(acronym):
-                out.add(fold(acronym.lower()))
-        previous: re.Match[str] | None = None
-        for match in _WORD_RUN.finditer(text):
-            if previous is not None and text[previous.end() : match.start()].isspace():
-                first, second = previous.group(0), match.group(0)
-                if first[0].isupper() and second[0].isupper():
-                    if not (first.isupper() and second.isupper()):  # not an ALL-CAPS heading
-                        capitalised[fold(f"{first}_{second}".lower())] += 1
-                elif first[0].islower() and second[0].islower():
-                    common[fold(f"{first}_{second}")] += 1
-            previous = match
+    for c in counts:
+        capitalised.update(c.capitalised)
     # A pair written in lower case as often as capitalised is words, not a name:
     # "Quyết định" opening a sentence is "quyết định" everywhere else, and "văn bản có"
     # outweighs one "Bản Có"; "Ban Quản lý" stays a name though "ban quản lý" occurs.
-    out.update(pair for pair, n in capitalised.items() if n > common[pair])
+    for pair, n in capitalised.items():
+        if n > sum(c.common.get(pair, 0) for c in counts):
+            out.add(pair)
     return frozenset(out)
+
+
+def proper_name_pairs(texts: Iterable[str]) -> frozenset[str]:
+    """The names *texts* write (:func:`name_pairs` of one document's counts)."""
+    return name_pairs([NameCounts.of(texts)])
+
+
+def reading_order(chunks: Iterable[Document]) -> list[Document]:
+    """One document's chunks in reading order (by ``chunk_index``)."""
+    return sorted(chunks, key=lambda c: int(c.metadata.get("chunk_index", 0) or 0))
 
 
 def dimensions_of(meta: Mapping[str, Any]) -> frozenset[int]:
@@ -137,8 +174,8 @@ class Segment:
     dimensions: tuple[frozenset[int], ...]
     addressed: tuple[frozenset[int], ...] = ()
     """Per row, the PAPI dimensions its text addresses (the dimension map's evidence)."""
-    names: frozenset[str] = frozenset()
-    """Folded bigrams of the proper names the documents write (see proper_name_pairs)."""
+    name_counts: tuple[tuple[str, NameCounts], ...] = ()
+    """(document id, its evidence for names); the snapshot decides over the live ones."""
     amends: tuple[tuple[str, str], ...] = ()
     """(document id, number of the document it amends), see :func:`amended_numbers`."""
     repeals: tuple[tuple[str, str, str], ...] = ()
@@ -149,9 +186,7 @@ class Segment:
         """Tokenise the chunks of *documents* (id → chunks) for every consumer at once."""
         ordered: list[Document] = []
         for doc_id in sorted(documents):
-            ordered.extend(
-                sorted(documents[doc_id], key=lambda c: int(c.metadata.get("chunk_index", 0) or 0))
-            )
+            ordered.extend(reading_order(documents[doc_id]))
         texts = [lexical_text(c) for c in ordered]
         counts = [Counter(terms(t)) for t in texts]
         return cls(
@@ -163,7 +198,10 @@ class Segment:
             heading_terms=tuple(term_set(innermost_heading(c.metadata)) for c in ordered),
             dimensions=tuple(dimensions_of(c.metadata) for c in ordered),
             addressed=tuple(frozenset(addressed_dimensions(c)) for c in ordered),
-            names=proper_name_pairs(c.page_content for c in ordered),
+            name_counts=tuple(
+                (doc_id, NameCounts.of(c.page_content for c in documents[doc_id]))
+                for doc_id in sorted(documents)
+            ),
             amends=tuple(
                 (doc_id, number)
                 for doc_id in sorted(documents)
@@ -253,7 +291,12 @@ class Snapshot:
         self.position = {cid: i for i, cid in enumerate(self.order)}
         self.bm25 = BM25([s.lexical for s in self.segments], live=self._alive)
         self.restorer = DiacriticRestorer([s.spellings for s in self.segments])
-        self.names: frozenset[str] = frozenset().union(*(s.names for s in self.segments))
+        self.names = name_pairs(
+            counts
+            for index, segment in enumerate(self.segments)
+            for doc_id, counts in segment.name_counts
+            if self.live.get(doc_id) == index and doc_id in self.entries
+        )
         self.amended_by: dict[str, list[str]] = {}
         """Number of an amended document (folded, lower case) → ids of the live documents
         that amend it."""
@@ -313,6 +356,13 @@ class Snapshot:
         have piled up: then every live document is merged into one segment.
         """
         chunks = dict(chunks or {})
+        # A document published again with the very passages it is served with (staged
+        # lexically while embedding, then stored) keeps its rows: rebuilding them would
+        # leave dead rows behind, and an index that differs from the one a restart loads.
+        for doc_id in [d for d in chunks if d in self.live]:
+            ordered = reading_order(chunks[doc_id])
+            if [c.id for c in ordered] == [c.id for c in self.chunks_of([doc_id])]:
+                del chunks[doc_id]
         live = {d: i for d, i in self.live.items() if d in entries and d not in chunks}
         if not chunks:
             return Snapshot(token, entries, self.segments, live)
