@@ -51,7 +51,7 @@ class Spellings:
     """The accented n-grams (n ≤ 2) of some texts (an index segment's), grouped by their
     folded form."""
 
-    __slots__ = ("_by_key", "before", "after", "pairs", "words", "_prior")
+    __slots__ = ("_by_key", "after", "before", "credit", "words")
 
     def __init__(self, texts: Iterable[str]) -> None:
         # Counted as (folded, accented) pairs; folding the joined words once keeps the
@@ -84,9 +84,9 @@ class Spellings:
         """Accented word → the different words it follows (its continuation count's set)."""
         self.after = {w: frozenset(s) for w, s in after.items()}
         """Accented word → the different words that follow it."""
-        self.pairs = frozenset((first, second) for second, s in before.items() for first in s)
-        """The different accented pairs the texts have."""
-        self._prior = 0
+        self.credit = 0
+        """Different words each word of :attr:`before` is credited with beyond its set (a
+        prior's pseudo-count; none for texts)."""
 
     @classmethod
     def of_words(cls, known: Iterable[str], count: int) -> Spellings:
@@ -98,24 +98,11 @@ class Spellings:
             grouped.setdefault(fold(word), []).append((word, count))
         spellings._by_key = {key: tuple(variants) for key, variants in grouped.items()}
         spellings.words = count * len(unique)
-        spellings._prior = count
         # Each word is credited as if seen after (and before) *count* different words,
         # words of no text: pseudo-counts, added to the union of the texts' sets.
         spellings.before = spellings.after = dict.fromkeys(unique, frozenset())
+        spellings.credit = count
         return spellings
-
-    def distinct(self, field: str, word: str) -> tuple[frozenset[str], int]:
-        """The different words *word* follows (``field="before"``) or precedes
-        (``"after"``), and the pseudo-count a prior credits it with on top."""
-        found = getattr(self, field).get(word)
-        if found is None:
-            return frozenset(), 0
-        return found, self._prior
-
-    @property
-    def pseudo_pairs(self) -> int:
-        """Pairs a prior credits on top of :attr:`pairs` (none for texts)."""
-        return self._prior * len(self.before)
 
     def variants(self, key: str) -> tuple[tuple[str, int], ...]:
         """(accented spelling, count) pairs of the folded n-gram *key*."""
@@ -128,9 +115,10 @@ class DiacriticRestorer:
     def __init__(self, spellings: Sequence[Spellings]) -> None:
         self._spellings = [*spellings, Spellings.of_words(FUNCTION_WORDS, QUESTION_PRIOR)]
         self._words = sum(s.words for s in self._spellings)
-        texts = [s.pairs for s in self._spellings if s.pairs]
-        pairs = len(texts[0]) if len(texts) == 1 else len(frozenset().union(*texts))
-        self._pair_types = pairs + sum(s.pseudo_pairs for s in self._spellings)
+        # Every different pair is one word's different predecessor: the pair types are
+        # the continuation counts of all words, summed.
+        seen = frozenset().union(*(s.before for s in self._spellings))
+        self._pair_types = sum(self._distinct("before", word) for word in seen)
 
     def _totals(self, key: str) -> Counter[str]:
         totals: Counter[str] = Counter()
@@ -201,7 +189,6 @@ class DiacriticRestorer:
     def _distinct(self, field: str, word: str) -> int:
         """How many different words *word* follows ("before") or precedes ("after") in
         all segments together, plus the prior's pseudo-count."""
-        found = [s.distinct(field, word) for s in self._spellings]
-        sets = [words for words, _ in found if words]
+        sets = [found for s in self._spellings if (found := getattr(s, field).get(word))]
         union = len(sets[0]) if len(sets) == 1 else len(frozenset().union(*sets))
-        return union + sum(prior for _, prior in found)
+        return union + sum(s.credit for s in self._spellings if word in getattr(s, field))
