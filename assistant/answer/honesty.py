@@ -412,13 +412,13 @@ def _stated_figures(folded: str, clauses: str) -> re.Pattern[str] | None:
     bao nhiêu?"): a quote's same figure is what the question already knows, not what it
     asks. None for a question that asks whether its figure is right ("… 20.000 đồng, đúng
     không?"). *clauses* is *folded* as :func:`_counting_text` gives it, where a machine's
-    "may" is no "mấy", so a figure counts as asked after exactly when ``whether`` does."""
-    found = list(re.finditer(r"\d+(?:[.,]\d+)*", folded))
-    figures = sorted({m.group(0) for m in found}, key=len, reverse=True)
+    "may" is no "mấy", so a figure counts as asked after exactly when ``whether`` does
+    (it holds the same figures: only clause marks and machine words differ)."""
+    found = list(re.finditer(r"\d+(?:[.,]\d+)*", clauses))
+    figures = sorted({m.group(0) for m in found}, key=lambda f: (-len(f), f))
     # "… chỉ thu 50% …; có được giảm thêm không, bao nhiêu phần trăm?" asks a figure after
     # the one it states: the stated one is context, not what is checked.
-    last = list(re.finditer(r"\d+(?:[.,]\d+)*", clauses))[-1:]
-    asks_after = bool(last) and _ASKS_FIGURE.search(clauses, last[0].end())
+    asks_after = found and _ASKS_FIGURE.search(clauses, found[-1].end())
     if not figures or (_YES_NO_Q.search(folded) and not asks_after) or _CHECK_Q.search(folded):
         return None
     alternatives = "|".join(re.escape(f) for f in figures)
