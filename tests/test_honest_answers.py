@@ -768,3 +768,55 @@ def test_a_general_provision_answers_for_a_kind_of_body_it_does_not_name(
         assert answer.grounded, answer.answer
         assert "30 tháng 6" in " ".join(c.quote for c in answer.citations), answer.answer
         assert not answer.partial, answer.answer
+
+
+_KEEPING = (
+    "# LUẬT MẪU VỀ HỒ SƠ TIẾP CÔNG DÂN\n\n"
+    "## Điều 5. Lưu giữ hồ sơ tiếp công dân\n\n"
+    "1. Người làm công tác tiếp công dân có trách nhiệm kiểm tra, bổ sung và hoàn thiện "
+    "hồ sơ tiếp công dân, ghi đầy đủ nội dung làm việc, ý kiến của người được tiếp và kết "
+    "quả xử lý vào sổ tiếp công dân trước khi bàn giao cho bộ phận lưu trữ của cơ quan. "
+    "Bộ phận lưu trữ tiếp nhận hồ sơ tiếp công dân, phân loại hồ sơ theo từng năm, sắp xếp "
+    "hồ sơ theo thứ tự thời gian, lập danh mục hồ sơ và bảo quản hồ sơ tại kho lưu trữ để "
+    "phục vụ việc tra cứu khi có yêu cầu của cơ quan, tổ chức, cá nhân có thẩm quyền. "
+    "Thời hạn giữ là không quá 05 năm, kể từ ngày kết thúc việc tiếp.\n\n"
+    "## Điều 6. Cung cấp thông tin qua mạng điện tử\n\n"
+    "1. Cơ quan được yêu cầu cung cấp thông tin qua mạng điện tử bằng cách gửi mã truy cập "
+    "một lần đến thư điện tử của người yêu cầu.\n\n"
+    "2. Đối với thông tin đơn giản, có sẵn thì chậm nhất là 03 ngày làm việc kể từ ngày "
+    "nhận được yêu cầu hợp lệ, cơ quan được yêu cầu phải cung cấp thông tin.\n"
+)
+
+
+def test_a_trimmed_quote_grows_to_the_sentence_that_gives_the_figure_asked(
+    ingested: Any,
+) -> None:
+    # The clause is too long to quote whole; its best sentences by the question's words
+    # are not the one that says how long. The quote grows to that sentence, contiguous.
+    assistant = ingested({"luat-mau-ho-so.md": _KEEPING})
+    chunks = {c.id: c.page_content for c in assistant.chunks()}
+    for question in (
+        "Bộ phận lưu trữ tiếp nhận, phân loại, sắp xếp và bảo quản hồ sơ tiếp công dân tại "
+        "kho lưu trữ trong bao lâu?",
+        "bo phan luu tru tiep nhan, phan loai, sap xep va bao quan ho so tiep cong dan tai "
+        "kho luu tru trong bao lau",
+    ):
+        answer = assistant.ask(question)
+        assert answer.grounded and not answer.partial, answer.answer
+        assert "không quá 05 năm" in answer.answer, answer.answer
+        assert all(c.quote in chunks[c.chunk_id] for c in answer.citations)
+
+
+def test_another_clauses_figure_is_not_the_one_asked(ingested: Any) -> None:
+    # The article's other clause has a time limit, for another step: the answer quotes
+    # what the documents say of the access code and states that how long it lasts is not
+    # given, rather than presenting the other clause's "03 ngày làm việc".
+    assistant = ingested({"luat-mau-ho-so.md": _KEEPING})
+    for question in (
+        "Mã truy cập một lần gửi đến thư điện tử của người yêu cầu có giá trị trong bao lâu?",
+        "ma truy cap mot lan gui den thu dien tu cua nguoi yeu cau co gia tri trong bao lau",
+    ):
+        answer = assistant.ask(question)
+        assert not answer.grounded or answer.partial, answer.answer
+        if answer.grounded:
+            assert answer.missing and "03 ngày làm việc" not in answer.answer, answer.answer

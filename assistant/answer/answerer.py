@@ -68,6 +68,7 @@ from assistant.storage import ManifestEntry
 from ingest.model import SECTION_SEPARATOR
 from vntext.lexicon import DIVISIONS
 from vntext.normalize import canonical_tones, clean_text, fold
+from vntext.tokens import term_set
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -198,37 +199,19 @@ class Answerer:
     def _honest(self, composition: Composition, evidence: Evidence) -> tuple[Answer, list[str]]:
         """State what the documents do not give, and flag what has aged (see honesty)."""
         answer = composition.answer
-        cited = [p.chunk.page_content for p in composition.points]
         query = evidence.query
-        # A passage is about a name its document bears too ("Quyết định 1766/QĐ-UBND").
-        named_terms = {
-            p.chunk.page_content: evidence.stats.named_terms(
-                p.chunk.id or "", p.chunk.page_content, p.chunk.metadata, p.entry
-            )
-            for p in composition.points
-        }
-
-        # A year the question names with a document ("Luật Tố cáo năm 2018") is the
-        # document's own year, not a condition on the answer.
-        bearers = frozenset().union(
-            *(evidence.stats.bearer_terms(p.chunk.metadata, p.entry) for p in composition.points)
-        )
-        asked = [
-            item
-            for item in asked_items(evidence.condensed.question)
-            if not (item.kind == "year" and item.value in bearers)
-        ]
-        # A figure in a general provision is one for the kind of body asked about too.
+        quotes = [p.quote for p in composition.points]
+        about: dict[str, bool] = {}
+        for p in composition.points:
+            about[p.quote] = about.get(p.quote, False) or _names_asked(p, evidence)
+        asked = _asked(composition, evidence)
+        # The quotes must give the item, not merely their passages: the answer shows only
+        # them (and _compose grew a trimmed quote to the sentence that gives it). A figure
+        # in a general provision is one for the kind of body asked about too.
         missing = missing_items(
-            asked,
-            cited,
-            query.topic,
-            (lambda text: query.names_found(named_terms[text], kinds_too=False))
-            if query.entities
-            else None,
+            asked, quotes, query.topic, about.__getitem__ if query.entities else None
         )
         # "… có trọng số" against "điểm …, không trọng số": the quote denies what is asked.
-        quotes = [p.quote for p in composition.points]
         missing += denied_items(evidence.condensed.question, query.topic, quotes)
         # The cells the question asks of a quoted row ("CS7" of the 2018 row): a filled
         # one gives the figure asked, an empty one is a gap.
@@ -238,7 +221,7 @@ class Answerer:
             [
                 (n, p, header)
                 for n, p, header in rows
-                if not query.entities or query.names_found(named_terms[p.chunk.page_content])
+                if not query.entities or query.names_found(_named_terms(p, evidence))
             ],
             evidence.stats,
         )
@@ -371,7 +354,7 @@ class Answerer:
 
     def _compose(self, question: str, evidence: Evidence) -> Composition | None:
         condensed = evidence.condensed
-        return self.composer.compose(
+        composition = self.composer.compose(
             question,
             evidence.query,
             evidence.scored,
@@ -382,6 +365,62 @@ class Answerer:
             force_list=evidence.section_forced,
             intent=condensed.intent if condensed.own is None else None,
         )
+        if composition is None:
+            return None
+        points = self._widened(composition, evidence)
+        if points == composition.points:
+            return composition
+        return self.composer.render(
+            question,
+            points,
+            composition.passages,
+            evidence.scored,
+            evidence.entries,
+            composition.answer.condensed_question,
+        )
+
+    def _widened(self, composition: Composition, evidence: Evidence) -> list[Point]:
+        """The points, each grown to a sentence of its unit that gives an asked item
+        ("không quá 02 năm") which no quote gives: trimming a long unit to its best
+        sentences must not cut away the figure the question asks for."""
+        query = evidence.query
+        points = list(composition.points)
+
+        def gives(item: AskedItem, point: Point) -> Callable[[str], bool]:
+            named = _names_asked(point, evidence)
+            about = (lambda _text: named) if query.entities else None
+            return lambda text: not missing_items([item], [text], query.topic, about)
+
+        for item in _asked(composition, evidence):
+            if item.kind not in WIDENED_FOR or any(gives(item, p)(p.quote) for p in points):
+                continue
+            for n, point in enumerate(points):
+                grown = self.composer.widen(point, gives(item, point))
+                if grown != point:
+                    points[n] = grown
+                    break
+            else:
+                # The item is in another clause of a quoted passage: quote that sentence
+                # beside the point it belongs with.
+                for n, point in enumerate(points):
+                    added = self.composer.beside(
+                        point, evidence.stats, gives(item, point), [p.unit for p in points]
+                    )
+                    # Only a sentence that would answer the question on its own: a
+                    # clause's other figure ("03 ngày làm việc" to supply the
+                    # information) is not the one asked (how long an access code lasts).
+                    if added is not None and (
+                        evidence.stats.coverage(query, term_set(added.quote))
+                        >= self.gate.min_coverage
+                    ):
+                        after = [
+                            m
+                            for m, p in enumerate(points)
+                            if p.chunk.id == point.chunk.id and p.start < added.start
+                        ]
+                        points.insert((after[-1] if after else n - 1) + 1, added)
+                        break
+        return points
 
     def _refusal(self, question: str, evidence: Evidence) -> Answer:
         condensed = evidence.condensed
@@ -408,6 +447,41 @@ class Answerer:
             if chunk is not None and cid not in chosen:
                 chosen[cid] = Passage(len(chosen) + 1, chunk, s.entry, s.coverage)
         return list(chosen.values())[:MAX_LLM_PASSAGES]
+
+
+WIDENED_FOR = frozenset(
+    ["date", "count", "money", "duration", "year", "rank", "phone", "email", "fax", "url"]
+    + ["account", "address", "person", "place", "unit"]
+)
+"""Items a single sentence gives as written, so a quote can be grown to the one that does."""
+
+
+def _named_terms(point: Point, evidence: Evidence) -> frozenset[str]:
+    """The terms of *point*'s passage with the names its document bears ("Quyết định
+    1766/QĐ-UBND"): a passage is about those names too."""
+    chunk = point.chunk
+    return evidence.stats.named_terms(
+        chunk.id or "", chunk.page_content, chunk.metadata, point.entry
+    )
+
+
+def _names_asked(point: Point, evidence: Evidence) -> bool:
+    """True when *point*'s passage names what the question names (not merely its kind)."""
+    return evidence.query.names_found(_named_terms(point, evidence), kinds_too=False)
+
+
+def _asked(composition: Composition, evidence: Evidence) -> list[AskedItem]:
+    """The specific items the question asks for (see honesty.asked_items)."""
+    # A year the question names with a document ("Luật Tố cáo năm 2018") is the
+    # document's own year, not a condition on the answer.
+    bearers = frozenset().union(
+        *(evidence.stats.bearer_terms(p.chunk.metadata, p.entry) for p in composition.points)
+    )
+    return [
+        item
+        for item in asked_items(evidence.condensed.question)
+        if not (item.kind == "year" and item.value in bearers)
+    ]
 
 
 CELL_FIGURES = frozenset(["count", "money", "date", "items"])

@@ -13,8 +13,8 @@ Everything is deterministic: the same index and question give the same answer.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 
 from langchain_core.documents import Document
 
@@ -513,6 +513,18 @@ class ExtractiveComposer:
         )
         if not points:
             return None
+        return self.render(question, points, passages, scored, entries, condensed)
+
+    def render(
+        self,
+        question: str,
+        points: list[Point],
+        passages: list[ScoredHit],
+        scored: list[ScoredHit],
+        entries: dict[str, ManifestEntry],
+        condensed: str = "",
+    ) -> Composition:
+        """The answer quoting *points* (chosen from *passages*, related from *scored*)."""
         lines: list[str] = []
         citations: list[Citation] = []
         previous_key: tuple[str, str] | None = None
@@ -539,6 +551,46 @@ class ExtractiveComposer:
             condensed_question=condensed,
         )
         return Composition(answer, points, passages)
+
+    @staticmethod
+    def widen(point: Point, wanted: Callable[[str], bool]) -> Point:
+        """*point* grown to the nearest sentence of its unit that *wanted* accepts.
+
+        The span stays contiguous, so the quote remains a substring of the stored passage;
+        the point is returned unchanged when no sentence outside the quote is wanted.
+        """
+        text = point.chunk.page_content
+        outside = [
+            (point.start - b if b <= point.start else a - point.end, a, b)
+            for a, b in point.unit.sentences
+            if (b <= point.start or a >= point.end) and wanted(text[a:b])
+        ]
+        if not outside:
+            return point
+        _, a, b = min(outside)
+        start, end = min(point.start, a), max(point.end, _rstrip(text, a, b))
+        return replace(point, start=start, end=end)
+
+    @staticmethod
+    def beside(
+        point: Point, stats: CorpusStats, wanted: Callable[[str], bool], quoted: Iterable[Unit]
+    ) -> Point | None:
+        """A point quoting the sentence *wanted* accepts in the unit of *point*'s passage
+        nearest to its own, among the units not *quoted* yet; None when there is none."""
+        text = point.chunk.page_content
+        taken = {(u.start, u.end) for u in quoted}
+        found = []
+        for unit in stats.units(point.chunk):
+            if (unit.start, unit.end) in taken:
+                continue
+            for a, b in unit.sentences or ((unit.start, unit.end),):
+                if wanted(text[a:b]):
+                    found.append((abs(unit.start - point.unit.start), a, b, unit))
+                    break
+        if not found:
+            return None
+        _, a, b, unit = min(found, key=lambda f: (f[0], f[1]))
+        return replace(point, unit=unit, start=a, end=_rstrip(text, a, b))
 
     def _lead(self, point: Point, previous: tuple[str, str] | None) -> str:
         meta = point.chunk.metadata
