@@ -714,3 +714,92 @@ def test_a_sentence_is_read_with_the_chapter_it_sits_in(
         answer = assistant.ask(question)
         assert answer.grounded, answer.answer
         assert any("30 ngày" in c.quote for c in answer.citations), answer.answer
+
+
+def test_a_circular_confined_to_its_issuers_field_is_read_from_its_title() -> None:
+    from assistant.index.instruments import circular_sectors, issuer_sector
+
+    police = (
+        "(Điều 1 Thông tư số 30/2015/TT-BCA Quy định về công tác tiếp công dân trong Công an "
+        "nhân dân ngày 03/07/2015 của Bộ Công an, có hiệu lực thi hành kể từ ngày 19/08/2015 )"
+    )
+    general = (
+        "(Điều 1 Thông tư số 06/2014/TT-TTCP Quy định quy trình tiếp công dân ngày 31/10/2014 "
+        "của Thanh tra Chính phủ, có hiệu lực thi hành kể từ ngày 15/12/2014 )"
+    )
+    assert circular_sectors([police, general]) == (("30/2015/tt-bca", frozenset({"cong_an"})),)
+    defence = "Quy định thực hiện cung cấp thông tin trong Bộ Quốc phòng"
+    assert issuer_sector(defence, "Bộ Quốc phòng") == frozenset({"quoc_phong"})
+    assert not issuer_sector("Quy định chi phí in, sao, chụp thông tin", "Bộ Tài chính")
+
+
+_RECEIPTS = """---
+layout: page
+title: Tiếp công dân mẫu
+---
+
+## VĂN BẢN
+# Tiếp công dân mẫu
+
+Chương I
+
+QUY TRÌNH TIẾP CÔNG DÂN
+
+Điều 18.4.TT.4.1. Phạm vi điều chỉnh
+
+(Điều 1 Thông tư số 06/2014/TT-TTCP Quy định quy trình tiếp công dân ngày 31/10/2014 của \
+Thanh tra Chính phủ, có hiệu lực thi hành kể từ ngày 15/12/2014 )
+
+Thông tư này quy định quy trình tiếp công dân đến khiếu nại, tố cáo, kiến nghị, phản ánh.
+
+Điều 18.4.TT.4.20. Tiếp nhận thông tin, tài liệu, bằng chứng do người tố cáo cung cấp
+
+(Điều 20 Thông tư số 06/2014/TT-TTCP, có hiệu lực thi hành kể từ ngày 15/12/2014)
+
+Khi tiếp nhận thông tin, tài liệu, chứng cứ do người tố cáo cung cấp thì người tiếp công \
+dân phải làm Giấy biên nhận. Giấy biên nhận được lập thành 03 bản, 01 bản giao cho người \
+tố cáo, 01 bản lưu vào hồ sơ, 01 bản cán bộ tiếp công dân lưu.
+
+Chương II
+
+TIẾP CÔNG DÂN TRONG CÔNG AN NHÂN DÂN
+
+Điều 18.4.TT.6.1. Phạm vi điều chỉnh
+
+(Điều 1 Thông tư số 30/2015/TT-BCA Quy định về công tác tiếp công dân đến khiếu nại, tố \
+cáo, kiến nghị, phản ánh trong Công an nhân dân ngày 03/07/2015 của Bộ Công an, có hiệu \
+lực thi hành kể từ ngày 19/08/2015 )
+
+Thông tư này quy định về công tác tiếp công dân của Công an các đơn vị, địa phương.
+
+Điều 18.4.TT.6.11. Tiếp nhận đơn và thông tin, tài liệu, chứng cứ do người tố cáo cung cấp
+
+(Điều 11 Thông tư số 30/2015/TT-BCA, có hiệu lực thi hành kể từ ngày 19/08/2015)
+
+Khi tiếp nhận thông tin, tài liệu, chứng cứ do người tố cáo cung cấp, người tiếp công dân \
+phải lập giấy biên nhận về việc tiếp nhận. Giấy biên nhận được lập thành hai bản, mỗi bên \
+giữ một bản.
+"""
+
+
+def test_a_general_question_cites_the_general_circular_not_one_confined_to_a_force(
+    ingested: Callable[[dict[str, str]], Any],
+) -> None:
+    # Both circulars answer in nearly the same words, with different figures: the police's
+    # own circular governs only the police, so it is cited only when the question says so.
+    assistant = ingested({"phap-dien-tiep-cong-dan-mau.md": _RECEIPTS})
+    for question in (
+        "Người tiếp công dân nhận tài liệu, chứng cứ do người tố cáo đưa thì giấy biên nhận "
+        "phải lập mấy bản?",
+        "nguoi tiep cong dan nhan tai lieu, chung cu do nguoi to cao dua thi giay bien nhan "
+        "phai lap may ban",
+    ):
+        answer = assistant.ask(question)
+        assert answer.grounded, answer.answer
+        assert "03 bản" in answer.citations[0].quote, answer.answer
+    police = assistant.ask(
+        "Trong Công an nhân dân, khi tiếp nhận tài liệu do người tố cáo cung cấp thì giấy "
+        "biên nhận lập mấy bản?"
+    )
+    assert police.grounded, police.answer
+    assert "hai bản" in police.citations[0].quote, police.answer

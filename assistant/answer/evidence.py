@@ -739,6 +739,12 @@ instrument. A ministry's circular details a law or decree for its own sector, of
 the same words; on a general question the law or decree that binds every agency is the
 one to cite, so it wins near-ties."""
 
+SECTOR_WEIGHTS = (0.8, 1.0)
+"""Ranking weights of a circular confined to its issuer's field ("… trong Công an nhân
+dân"), when the question does not name that field and when it does: on a general question
+the general instrument is the one to cite, on a question about the field the circular
+that governs it is."""
+
 OTHER_INSTRUMENT_WEIGHT = 0.8
 """Ranking weight of a passage from another instrument than the one the question names
 ("theo Nghị định 130/2020 …")."""
@@ -834,6 +840,11 @@ def score_hits(
             # An amending clause quotes the article it rewrites, heading included.
             heading_coverage = max(heading_coverage, stats.coverage(query, term_set(quoted)))
         weight = instrument_weight(hit.metadata, numbers, unnumbered)
+        sector = stats.snapshot.sectors.get(number_key(instrument_of(hit.metadata)[1]))
+        if sector and not (numbers or unnumbered):
+            # Named when most of the issuer's word pairs are asked ("Bộ Văn hóa, Thể thao
+            # và Du lịch"), not one that other names share ("kế hoạch" of Kế hoạch và Đầu tư).
+            weight = SECTOR_WEIGHTS[2 * len(sector.intersection(query.bigrams)) > len(sector)]
         if entry is not None and entry.number and number_key(entry.number) in amended:
             weight *= AMENDED_WEIGHT
         if repeals_of(hit.metadata, stats.snapshot):

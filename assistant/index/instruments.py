@@ -80,6 +80,47 @@ def repealed_parts(texts: Iterable[str]) -> tuple[tuple[str, str], ...]:
     return tuple(dict.fromkeys(found))
 
 
+# A codified article's note names its source: "(Điều 1 Thông tư số 30/2015/TT-BCA Quy
+# định về công tác tiếp công dân … trong Công an nhân dân ngày 03/07/2015 của Bộ Công an,
+# có hiệu lực thi hành kể từ ngày …)": type, number, title, then the issuer.
+_SOURCE_TITLE = re.compile(
+    r"\((?:Điều|Khoản|Điểm)\s[^()\n]*?\b(Thông tư(?: liên tịch)?)\s+số\s+(\S+)\s+"
+    r"([^()\n]+?)\s+ngày\s+\d{1,2}/\d{1,2}/\d{4}\s+của\s+([^,()\n]+?)\s*[,)]"
+)
+_ISSUER_GLUE = frozenset(["bo", "cua", "va", "tong", "cuc"])
+
+
+def issuer_sector(title: str, issuer: str) -> frozenset[str]:
+    """The word pairs of a circular's issuer when its title confines it to the issuer's
+    own field ("… trong Công an nhân dân" by Bộ Công an → {"cong_an"}), else empty.
+
+    A ministry's circular either details a law for every agency (the title does not name
+    the ministry: "Quy định quy trình tiếp công dân") or for its own force or field; the
+    title says which.
+    """
+    tokens = folded_tokens(issuer)
+    pairs = {
+        f"{a}_{b}"
+        for a, b in zip(tokens, tokens[1:], strict=False)
+        if a not in _ISSUER_GLUE and b not in _ISSUER_GLUE
+    }
+    titled = folded_tokens(title)
+    named = {f"{a}_{b}" for a, b in zip(titled, titled[1:], strict=False)}
+    return frozenset(pairs) if pairs & named else frozenset()
+
+
+def circular_sectors(texts: Iterable[str]) -> tuple[tuple[str, frozenset[str]], ...]:
+    """(number, issuer's word pairs) of each circular these texts name as a codified
+    article's source with a title confined to its issuer's field (:func:`issuer_sector`)."""
+    found: dict[str, frozenset[str]] = {}
+    for text in texts:
+        for match in _SOURCE_TITLE.finditer(text):
+            number = number_key(match.group(2))
+            if number not in found:
+                found[number] = issuer_sector(match.group(3), match.group(4))
+    return tuple((n, terms) for n, terms in found.items() if terms)
+
+
 def part_of_section(section: str, part: str) -> bool:
     """True when a passage's heading path (``section``) lies in *part* ("chuong 5")."""
     if not part:

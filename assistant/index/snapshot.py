@@ -24,7 +24,7 @@ import numpy as np
 from langchain_core.documents import Document
 
 from assistant.index.dimension_map import addressed_dimensions
-from assistant.index.instruments import amended_numbers, repealed_parts
+from assistant.index.instruments import amended_numbers, circular_sectors, repealed_parts
 from assistant.index.lexical import BM25, LexicalSegment
 from assistant.index.restorer import DiacriticRestorer, Spellings
 from assistant.index.search import SearchFilters
@@ -180,6 +180,9 @@ class Segment:
     """(document id, number of the document it amends), see :func:`amended_numbers`."""
     repeals: tuple[tuple[str, str, str], ...] = ()
     """(document id, number, part) of what it ends, see :func:`repealed_parts`."""
+    sectors: tuple[tuple[str, str, frozenset[str]], ...] = ()
+    """(document id, circular number, its issuer's word pairs) of the circulars confined
+    to their issuer's field, see :func:`circular_sectors`."""
 
     @classmethod
     def build(cls, documents: Mapping[str, Iterable[Document]]) -> Segment:
@@ -211,6 +214,11 @@ class Segment:
                 (doc_id, number, part)
                 for doc_id in sorted(documents)
                 for number, part in repealed_parts(c.page_content for c in documents[doc_id])
+            ),
+            sectors=tuple(
+                (doc_id, number, pairs)
+                for doc_id in sorted(documents)
+                for number, pairs in circular_sectors(c.page_content for c in documents[doc_id])
             ),
         )
 
@@ -303,7 +311,13 @@ class Snapshot:
         self.repealed: dict[str, list[tuple[str, str]]] = {}
         """Number of a document (folded, lower case) → (part, id of the live document that
         ends it); part "" is the whole document, else "chuong 5", "dieu 12"…"""
+        self.sectors: dict[str, frozenset[str]] = {}
+        """Number of a circular confined to its issuer's field → the issuer's word pairs
+        ("30/2015/tt-bca" → {"cong_an"})."""
         for index, segment in enumerate(self.segments):
+            for doc_id, number, pairs in segment.sectors:
+                if self.live.get(doc_id) == index and doc_id in self.entries:
+                    self.sectors[number] = self.sectors.get(number, frozenset()) | pairs
             for doc_id, number in segment.amends:
                 if self.live.get(doc_id) == index and doc_id in self.entries:
                     self.amended_by.setdefault(number, []).append(doc_id)
