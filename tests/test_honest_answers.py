@@ -820,3 +820,18 @@ def test_another_clauses_figure_is_not_the_one_asked(ingested: Any) -> None:
         assert not answer.grounded or answer.partial, answer.answer
         if answer.grounded:
             assert answer.missing and "03 ngày làm việc" not in answer.answer, answer.answer
+
+
+def test_a_document_number_asked_is_given_only_by_a_number_written_as_documents_write_it() -> None:
+    for question in (
+        "Kế hoạch cải cách hành chính năm 2023 của Ban Quản lý có số hiệu là gì?",
+        "so, ky hieu cua quyet dinh cong bo thu tuc la gi",
+    ):
+        asked = [i for i in asked_items(question) if i.kind == "doc_number"]
+        assert asked, question
+        assert missing_items(asked, ["Thực hiện Kế hoạch số 3212/KH-UBND ngày 25/5/2023."]) == []
+        assert missing_items(asked, ["Thực hiện Kế hoạch cải cách hành chính năm 2023."]) == asked
+    # How numbers are written is no request for one document's number.
+    assert not [
+        i for i in asked_items("Số hiệu văn bản đến được ghi thế nào?") if i.kind == "doc_number"
+    ]

@@ -211,6 +211,10 @@ class Answerer:
         missing = missing_items(
             asked, quotes, query.topic, about.__getitem__ if query.entities else None
         )
+        # A document's number is given where the answer names the document it quotes
+        # ("Theo Quyết định số 1766/QĐ-UBND …"), not only in a quote.
+        named = fold(answer.answer).lower()
+        missing = [m for m in missing if m.kind != "doc_number" or not m.pattern.search(named)]
         # "… có trọng số" against "điểm …, không trọng số": the quote denies what is asked.
         missing += denied_items(evidence.condensed.question, query.topic, quotes)
         # The cells the question asks of a quoted row ("CS7" of the 2018 row): a filled
@@ -451,7 +455,7 @@ class Answerer:
 
 WIDENED_FOR = frozenset(
     ["date", "count", "money", "duration", "year", "rank", "phone", "email", "fax", "url"]
-    + ["account", "address", "person", "place", "unit"]
+    + ["account", "address", "person", "place", "unit", "doc_number"]
 )
 """Items a single sentence gives as written, so a quote can be grown to the one that does."""
 

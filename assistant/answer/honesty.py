@@ -211,6 +211,14 @@ _CHOICE_Q = re.compile(
 )
 _NOT_A_CHOICE = re.compile(r"(?:khong|chua|sai|dung|nguoc lai|khac)\b")
 _ACCOUNT_Q = re.compile(r"\bso tai khoan\b")
+# "… có số hiệu là gì?", "số, ký hiệu của quyết định": a document's number is written
+# "3212/KH-UBND", "63/2010/NĐ-CP" — digits, a slash, then the type and issuer codes.
+_DOC_NUMBER_Q = re.compile(
+    r"\bso(?:,)? (?:ky )?hieu(?: \w+){0,8} "
+    r"(?:la gi|la bao nhieu|bao nhieu|la so nao|(?<!the )nao|gi)\b"
+)
+DOC_NUMBER = re.compile(r"\b\d{1,5}\s?/\s?(?:\d{4}\s?/\s?)?[a-z0-9]+(?:-[a-z0-9]+)+\b")
+"""A document's number in folded text ("3212/kh-ubnd", "63/2010/nd-cp")."""
 _ADDRESS_Q = re.compile(r"\b(?:o dau|dat o dau|tai dau|o cho nao)\b")
 _PERSON_Q = re.compile(r"\b(?:ai la|la ai|ten la gi|nguoi nao dang|ong nao|ba nao)\b")
 # "địa chỉ" and "họ tên" are asked for when a question word follows them ("địa chỉ … ở
@@ -398,6 +406,8 @@ def asked_items(question: str) -> list[AskedItem]:
         )
     if _ACCOUNT_Q.search(q):
         items.append(AskedItem("account", "số tài khoản", _ACCOUNT))
+    if _DOC_NUMBER_Q.search(q):
+        items.append(AskedItem("doc_number", "số, ký hiệu văn bản", DOC_NUMBER))
     if _PERSON_Q.search(q) or _asks_for(_NAME_WORD, q, question):
         items.append(AskedItem("person", "họ tên người cụ thể", _PERSON))
     elif _SIGNER_Q.search(q):
