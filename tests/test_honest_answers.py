@@ -809,8 +809,8 @@ def test_a_trimmed_quote_grows_to_the_sentence_that_gives_the_figure_asked(
 
 def test_another_clauses_figure_is_not_the_one_asked(ingested: Any) -> None:
     # The article's other clause has a time limit, for another step: the answer quotes
-    # what the documents say of the access code and states that how long it lasts is not
-    # given, rather than presenting the other clause's "03 ngày làm việc".
+    # what the documents say of the access code and states that the quotes do not say how
+    # long it lasts, rather than presenting the other clause's "03 ngày làm việc".
     assistant = ingested({"luat-mau-ho-so.md": _KEEPING})
     for question in (
         "Mã truy cập một lần gửi đến thư điện tử của người yêu cầu có giá trị trong bao lâu?",
@@ -820,6 +820,10 @@ def test_another_clauses_figure_is_not_the_one_asked(ingested: Any) -> None:
         assert not answer.grounded or answer.partial, answer.answer
         if answer.grounded:
             assert answer.missing and "03 ngày làm việc" not in answer.answer, answer.answer
+            # The documents hold a time limit there, just not one said to be this one: the
+            # reader is sent to the passage rather than told the documents say nothing.
+            assert answer.answer.startswith("Các đoạn trích dưới đây không nêu rõ"), answer.answer
+            assert "đối chiếu toàn văn [1]" in answer.answer, answer.answer
 
 
 def test_a_document_number_asked_is_given_only_by_a_number_written_as_documents_write_it() -> None:

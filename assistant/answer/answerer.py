@@ -274,7 +274,7 @@ class Answerer:
             )
         lines = answer.answer.split("\n")
         if missing:
-            lines.insert(0, gap_sentence(missing))
+            lines.insert(0, gap_sentence(missing, _held_elsewhere(missing, composition, evidence)))
         answer.answer = "\n".join([*lines, *notes])
         answer.partial = bool(missing)
         answer.missing = [m.description for m in missing]
@@ -472,6 +472,22 @@ def _named_terms(point: Point, evidence: Evidence) -> frozenset[str]:
 def _names_asked(point: Point, evidence: Evidence) -> bool:
     """True when *point*'s passage names what the question names (not merely its kind)."""
     return evidence.query.names_found(_named_terms(point, evidence), kinds_too=False)
+
+
+def _held_elsewhere(
+    missing: Sequence[AskedItem], composition: Composition, evidence: Evidence
+) -> dict[str, list[int]]:
+    """Description of each missing item a quoted passage holds outside its quote → the
+    numbers of those citations (the gap is in the quotes, not in the documents)."""
+    query = evidence.query
+    held: dict[str, list[int]] = {}
+    for item in missing:
+        for n, point in enumerate(composition.points, start=1):
+            named = _names_asked(point, evidence)
+            about = (lambda _text, named=named: named) if query.entities else None
+            if not missing_items([item], [point.chunk.page_content], query.topic, about):
+                held.setdefault(item.description, []).append(n)
+    return held
 
 
 def _asked(composition: Composition, evidence: Evidence) -> list[AskedItem]:

@@ -32,7 +32,7 @@ provinces rearranged in 2025 are flagged with today's date.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -632,13 +632,30 @@ def blank_cell_items(columns: Iterable[str]) -> list[AskedItem]:
     return [AskedItem("blank", f"{c} (ô này để trống trong bảng)", _NEVER) for c in columns]
 
 
-def gap_sentence(missing: Sequence[AskedItem]) -> str:
-    """The plain statement that the documents do not give what was asked."""
-    what = "; ".join(dict.fromkeys(m.description for m in missing))
-    return (
-        f"Các văn bản đã nạp không nêu {what} mà anh/chị hỏi. "
-        "Dưới đây là những nội dung liên quan mà văn bản có quy định:"
-    )
+def gap_sentence(
+    missing: Sequence[AskedItem], elsewhere: Mapping[str, Sequence[int]] | None = None
+) -> str:
+    """The plain statement that the documents do not give what was asked.
+
+    *elsewhere* maps the description of an item that a quoted passage does hold outside
+    its quote (another clause's figure, which may belong to another step) to the numbers
+    of those citations: that item is not said to be absent, the reader is sent to them.
+    """
+    elsewhere = elsewhere or {}
+    absent = list(dict.fromkeys(m.description for m in missing if m.description not in elsewhere))
+    shown = list(dict.fromkeys(m.description for m in missing if m.description in elsewhere))
+    parts = []
+    if absent:
+        parts.append(f"Các văn bản đã nạp không nêu {'; '.join(absent)} mà anh/chị hỏi.")
+    if shown:
+        refs = sorted({n for d in shown for n in elsewhere[d]})
+        cited = ", ".join(f"[{n}]" for n in refs)
+        parts.append(
+            f"Các đoạn trích dưới đây không nêu rõ {'; '.join(shown)} mà anh/chị hỏi; "
+            f"anh/chị đối chiếu toàn văn {cited}."
+        )
+    parts.append("Dưới đây là những nội dung liên quan mà văn bản có quy định:")
+    return " ".join(parts)
 
 
 # -- time ---------------------------------------------------------------------------------
