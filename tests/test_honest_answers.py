@@ -839,3 +839,19 @@ def test_a_document_number_asked_is_given_only_by_a_number_written_as_documents_
     assert not [
         i for i in asked_items("Số hiệu văn bản đến được ghi thế nào?") if i.kind == "doc_number"
     ]
+
+
+def test_a_figure_in_a_table_row_is_said_of_the_rows_subject() -> None:
+    # A long row is quoted trimmed; its cells are one record, so the fee in one cell
+    # answers for the procedure another cell names, across the row's ": " and ". ".
+    asked = asked_items("Chứng thực di chúc ở UBND xã phải nộp lệ phí bao nhiêu?")
+    row = (
+        "- Có thể dài hơn theo thỏa thuận với người yêu cầu chứng thực | 2 | Không | - Bộ "
+        "phận Tiếp nhận và trả kết quả của: UBND cấp xã | 50.000 đồng/trường hợp | - Nghị "
+        "định số 23/2015/NĐ-CP."
+    )
+    topic = ["chung_thuc", "di_chuc", "le_phi"]
+    assert [i.kind for i in asked] == ["money"]
+    assert missing_items(asked, [row], topic) == []
+    prose = "Người yêu cầu chứng thực nộp hồ sơ. Mức thu là 50.000 đồng/trường hợp."
+    assert missing_items(asked, [prose], topic) == asked  # prose: the fee's sentence is off topic

@@ -237,7 +237,7 @@ class Answerer:
             missing += [i for i in decided if not _read_in_cells(i, readings)]
         # "… có mã số TTHC là gì?" against a quoted row whose "Mã số TTHC" cell is empty.
         blank = blank_columns(
-            evidence.condensed.question, [(_header_text(h), p.quote) for _, p, h in rows]
+            evidence.condensed.question, [(_header_text(h), p.unit.text) for _, p, h in rows]
         )
         blank += [
             label for _, _, label, value in readings if is_blank(value) and label not in blank
@@ -537,7 +537,8 @@ def _quoted_rows(composition: Composition, stats: CorpusStats) -> list[tuple[int
     """(point number, point, header) of every quoted data row of a Markdown table."""
     out = []
     for n, point in enumerate(composition.points, start=1):
-        found = row_header(point.chunk, point.start, point.quote, stats)
+        # The row is its unit: a long row is quoted trimmed ("…- Có thể dài hơn … |").
+        found = row_header(point.chunk, point.unit.start, point.unit.text, stats)
         if found is not None:
             out.append((n, point, found))
     return out

@@ -481,6 +481,8 @@ _IN_CONTEXT = frozenset(["date", "count", "money", "year", "rank"])
 """Items that count only next to what the question is about: a document is full of dates
 and numbers, and "ngày 25/5/2023" in its opening line does not say when a meeting is."""
 _SENTENCE = re.compile(r"[.;:\n]\s")
+_TABLE_ROW = re.compile(r"\s\|\s[^\n|]*\s\|\s")
+"""Two cell boundaries on one line: the text is (part of) a Markdown table row."""
 
 
 def missing_items(
@@ -503,7 +505,8 @@ def missing_items(
     cased = [_ascii_keep_case(q) for q in raw]  # a personal name needs its capitals
     wanted = frozenset(topic)
     named = [q for q in raw if about is None or about(q)]
-    sentences = [s for q in named for s in _SENTENCE.split(q)]
+    # A table row is one record: a figure in any cell is said of the row's subject.
+    sentences = [s for q in named for s in ([q] if _TABLE_ROW.search(q) else _SENTENCE.split(q))]
     on_topic = [fold(s) for s in sentences if not wanted or _pairs(s) & wanted]
     out = []
     for item in items:
