@@ -81,6 +81,14 @@ def test_a_document_is_named_by_its_number_its_type_and_title_or_a_short_name() 
     assert [e.id for e in named("Theo Luật TCD, ai tiếp dân?", entries)] == ["law"]
     assert [e.id for e in named("theo ke hoach papi, phong toi lam gi", entries)] == ["plan"]
     assert named("Chỉ số PAPI đo những gì?", entries) == []
+    # The type alone, as a reference, names the only document of that type ...
+    assert [e.id for e in named("Theo kế hoạch, phòng tôi phải làm gì?", entries)] == ["plan"]
+    assert [e.id for e in named("ke hoach yeu cau gi ve doi thoai", entries)] == ["plan"]
+    # ... not a kind of plan, and nothing when two documents have that type.
+    assert named("Kế hoạch rà soát thủ tục hành chính gửi khi nào?", entries) == []
+    entries["plan2"] = entry("plan2", "Kế hoạch", "", "Kế hoạch cải cách hành chính năm 2024")
+    assert named("Theo kế hoạch, phòng tôi phải làm gì?", entries) == []
+    del entries["plan2"]
     # A document named by title and without a number is preferred by its id.
     meta = {"document_id": "plan", "doc_type": "Kế hoạch", "section_ref": "II.4"}
     assert instrument_weight(meta, (), ("plan",)) == 1.0

@@ -251,7 +251,33 @@ def named_documents(question: str, entries: Mapping[str, ManifestEntry]) -> list
         by_number = bool(number) and any(number.startswith(n) for n in numbers)
         if by_number or _name_in(entry, folded):
             out.append(entry)
+    if not out:
+        out = _only_of_type(question, entries)
     return out
+
+
+# "Theo kế hoạch, …", "Kế hoạch yêu cầu …", "… được kế hoạch đặt …": the type alone, as
+# a reference (followed by a clause end or a verb), not a kind of plan ("kế hoạch rà soát").
+_BARE_AFTER = (
+    r"(?=\s*(?:[,.;:?!]|$)|\s+(?:co|yeu cau|giao|dat|de ra|neu|quy dinh|con|gan|nay|chi dao"
+    r"|huong dan)\b)"
+)
+
+
+def _only_of_type(question: str, entries: Mapping[str, ManifestEntry]) -> list[ManifestEntry]:
+    """The one loaded document of a type the question refers to by its type alone ("theo
+    kế hoạch, …"); none when several documents have that type (the reference is ambiguous)."""
+    folded = " ".join(fold(question).lower().split())
+    by_type: dict[str, list[ManifestEntry]] = {}
+    for entry in entries.values():
+        kind = " ".join(folded_tokens(entry.doc_type))
+        if kind:
+            by_type.setdefault(kind, []).append(entry)
+    return [
+        only[0]
+        for kind, only in by_type.items()
+        if len(only) == 1 and re.search(rf"\b{re.escape(kind)}{_BARE_AFTER}", folded)
+    ]
 
 
 def naming_words(question: str, named: Sequence[ManifestEntry]) -> frozenset[str]:
