@@ -417,12 +417,13 @@ class Answerer:
                         evidence.stats.coverage(query, term_set(added.quote))
                         >= self.gate.min_coverage
                     ):
-                        after = [
+                        # In reading order among the points quoting the same passage.
+                        before = [
                             m
                             for m, p in enumerate(points)
                             if p.chunk.id == point.chunk.id and p.start < added.start
                         ]
-                        points.insert((after[-1] if after else n - 1) + 1, added)
+                        points.insert(max(before, default=n - 1) + 1, added)
                         break
         return points
 
