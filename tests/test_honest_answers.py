@@ -855,3 +855,25 @@ def test_a_figure_in_a_table_row_is_said_of_the_rows_subject() -> None:
     assert missing_items(asked, [row], topic) == []
     prose = "Người yêu cầu chứng thực nộp hồ sơ. Mức thu là 50.000 đồng/trường hợp."
     assert missing_items(asked, [prose], topic) == asked  # prose: the fee's sentence is off topic
+
+
+def test_what_a_quoted_intro_introduces_gives_the_item_asked(ingested: Any) -> None:
+    # "2. Địa chỉ tiếp nhận …:" covers the question, the address after it shares none of
+    # its words; it is what the intro introduces, so it is quoted beside it, no gap stated.
+    text = (
+        "# THÔNG TƯ MẪU VỀ PHẢN ÁNH, KIẾN NGHỊ\n\n"
+        "## Điều 10. Nơi tiếp nhận phản ánh, kiến nghị\n\n"
+        "1. Vụ Pháp chế là đầu mối tiếp nhận phản ánh, kiến nghị của cá nhân, tổ chức về quy "
+        "định hành chính thuộc phạm vi quản lý của Bộ Mẫu.\n\n"
+        "2. Địa chỉ tiếp nhận phản ánh, kiến nghị về quy định hành chính của Bộ Mẫu:\n\n"
+        "Vụ Pháp chế, số 12 Lê Lợi, Hoàn Kiếm, Hà Nội.\n\n"
+        "Email: phapche@bomau.gov.vn.\n"
+    )
+    assistant = ingested({"thong-tu-mau.md": text})
+    for question in (
+        "Địa chỉ tiếp nhận phản ánh, kiến nghị về quy định hành chính của Bộ Mẫu ở đâu?",
+        "dia chi tiep nhan phan anh, kien nghi ve quy dinh hanh chinh cua bo mau o dau",
+    ):
+        answer = assistant.ask(question)
+        assert answer.grounded and not answer.partial, answer.answer
+        assert any("số 12 Lê Lợi" in c.quote for c in answer.citations), answer.answer

@@ -410,12 +410,14 @@ class Answerer:
                     added = self.composer.beside(
                         point, evidence.stats, gives(item, point), [p.unit for p in points]
                     )
-                    # Only a sentence that would answer the question on its own: a
-                    # clause's other figure ("03 ngày làm việc" to supply the
-                    # information) is not the one asked (how long an access code lasts).
+                    # Only a sentence that would answer the question on its own, or what
+                    # a quoted intro ("Địa chỉ tiếp nhận …:") introduces: a clause's other
+                    # figure ("03 ngày làm việc" to supply the information) is not the
+                    # one asked (how long an access code lasts).
                     if added is not None and (
                         evidence.stats.coverage(query, term_set(added.quote))
                         >= self.gate.min_coverage
+                        or self.composer.introduces(point, added, evidence.stats)
                     ):
                         # In reading order among the points quoting the same passage.
                         before = [

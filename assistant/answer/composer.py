@@ -592,6 +592,24 @@ class ExtractiveComposer:
         _, a, b, unit = min(found, key=lambda f: (f[0], f[1]))
         return replace(point, unit=unit, start=a, end=_rstrip(text, a, b))
 
+    @staticmethod
+    def introduces(point: Point, other: Point, stats: CorpusStats) -> bool:
+        """True when *point*'s unit is an intro ending in ":" ("2. Địa chỉ tiếp nhận phản
+        ánh, kiến nghị:") and *other* quotes the unit right after it: what it introduces."""
+        units = stats.units(point.chunk)
+        spans = [(u.start, u.end) for u in units]
+        here = (point.unit.start, point.unit.end)
+        if other.chunk.id != point.chunk.id or here not in spans:
+            return False
+        after = spans.index(here) + 1
+        text = point.chunk.page_content
+        return (
+            # A unit ends before the colon that closes its intro.
+            text[here[0] : here[1] + 1].rstrip().endswith(":")
+            and after < len(units)
+            and (units[after].start, units[after].end) == (other.unit.start, other.unit.end)
+        )
+
     def _lead(self, point: Point, previous: tuple[str, str] | None) -> str:
         meta = point.chunk.metadata
         label = ", ".join(p for p in (section_label(meta), page_label(meta)) if p)
