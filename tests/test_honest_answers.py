@@ -877,3 +877,16 @@ def test_what_a_quoted_intro_introduces_gives_the_item_asked(ingested: Any) -> N
         answer = assistant.ask(question)
         assert answer.grounded and not answer.partial, answer.answer
         assert any("số 12 Lê Lợi" in c.quote for c in answer.citations), answer.answer
+
+
+def test_money_words_are_the_topic_of_a_question_that_asks_something_else() -> None:
+    # How long, not how much: "số tiền", "ngân sách" name what the deadline is for.
+    kinds = [
+        i.kind for i in asked_items("Số tiền bán quà tặng phải nộp vào ngân sách trong bao lâu?")
+    ]
+    assert kinds == ["duration"]
+    assert "money" in [i.kind for i in asked_items("Phải nộp bao nhiêu tiền và trong bao lâu?")]
+    # "đánh giá" folds like a price ("giá") but asks none.
+    question = "PCI lấy ý kiến đánh giá của khoảng bao nhiêu doanh nghiệp?"
+    assert [i.kind for i in asked_items(question)] == ["count"]
+    assert [i.kind for i in asked_items("Mức giá dịch vụ là bao nhiêu?")] == ["money"]

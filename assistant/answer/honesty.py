@@ -97,7 +97,9 @@ _MONEY_Q = re.compile(
     r"muc chi(?! (?:so|dao|thi)\b)|tri gia|muc phat|phat tien|muc thu(?! tuc\b)|muc luong)\b|"
     # A fee named before "bao nhiêu năm/ngày …" is context ("lệ phí 500.000 đồng; hành
     # nghề bao nhiêu năm?"): a number of a unit of time is asked.
-    r"\b(?:phi|le phi|chi phi|gia)\b.*\bbao nhieu\b(?! (?:ngay|thang|nam|gio|tuan|phut|lan)\b)|"
+    # A price is "đơn giá", "mức giá", "giá bán": "đánh giá", "tham gia" fold to "gia" too.
+    r"\b(?:phi|le phi|chi phi|don gia|muc gia|gia ban|gia thue)\b.*\bbao nhieu\b"
+    r"(?! (?:ngay|thang|nam|gio|tuan|phut|lan)\b)|"
     # Paying asks an amount: "phải trả thêm bao nhiêu?", "nộp bao nhiêu?".
     r"\b(?:tra|nop|dong)(?: them)? bao nhieu\b(?! (?:ngay|lan|thang|nam|ban|bo|to)\b)"
 )
@@ -272,11 +274,15 @@ def asked_items(question: str) -> list[AskedItem]:
     who = money is not None and _WHO_BEFORE.search(q) and "bao nhieu" not in q
     # "Ngân sách xã thuộc chỉ số nào?", "… do ai bảo đảm?": a budget word is the topic of
     # a question that asks something else.
+    # "Số tiền thu được phải nộp vào ngân sách trong bao lâu?" asks how long: the money
+    # words are its topic unless it also asks "bao nhiêu".
     other = (
         money is not None
-        and money.group(0) in _BUDGET_WORDS
         and "bao nhieu" not in q
-        and _OTHER_ASKED.search(q, money.end())
+        and (
+            (money.group(0) in _BUDGET_WORDS and _OTHER_ASKED.search(q, money.end()))
+            or _DURATION_Q.search(q)
+        )
     )
     clauses = _counting_text(question, q)  # the folded question with its clause ends
     stated = _stated_figures(q, clauses)
