@@ -739,6 +739,12 @@ def test_a_circular_confined_to_its_issuers_field_is_read_from_its_title() -> No
     defence = "Quy định thực hiện cung cấp thông tin trong Bộ Quốc phòng"
     assert issuer_sector(defence, "Bộ Quốc phòng") == frozenset({"quoc_phong"})
     assert not issuer_sector("Quy định chi phí in, sao, chụp thông tin", "Bộ Tài chính")
+    # The circular's weight: below a general circular unless the question names its field.
+    meta = {"doc_type": "Thông tư", "section_ref": "Điều 11 Thông tư số 30/2015/TT-BCA"}
+    sector = frozenset({"cong_an"})
+    assert instrument_weight(meta, (), (), sector, ["tiep_cong"]) < CIRCULAR_WEIGHT
+    assert instrument_weight(meta, (), (), sector, ["cong_an", "tiep_cong"]) == 1.0
+    assert instrument_weight(meta, (), (), frozenset(), ["cong_an"]) == CIRCULAR_WEIGHT
 
 
 _RECEIPTS = """---

@@ -390,16 +390,13 @@ class Answerer:
         query = evidence.query
         points = list(composition.points)
 
-        def gives(item: AskedItem, point: Point) -> Callable[[str], bool]:
-            named = _names_asked(point, evidence)
-            about = (lambda _text: named) if query.entities else None
-            return lambda text: not missing_items([item], [text], query.topic, about)
-
         for item in _asked(composition, evidence):
-            if item.kind not in WIDENED_FOR or any(gives(item, p)(p.quote) for p in points):
+            if item.kind not in WIDENED_FOR:
+                continue
+            if any(_gives(item, p, evidence)(p.quote) for p in points):
                 continue
             for n, point in enumerate(points):
-                grown = self.composer.widen(point, gives(item, point))
+                grown = self.composer.widen(point, _gives(item, point, evidence))
                 if grown != point:
                     points[n] = grown
                     break
@@ -407,9 +404,9 @@ class Answerer:
                 # The item is in another clause of a quoted passage: quote that sentence
                 # beside the point it belongs with.
                 for n, point in enumerate(points):
-                    added = self.composer.beside(
-                        point, evidence.stats, gives(item, point), [p.unit for p in points]
-                    )
+                    wanted = _gives(item, point, evidence)
+                    quoted = [p.unit for p in points]
+                    added = self.composer.beside(point, evidence.stats, wanted, quoted)
                     # Only a sentence that would answer the question on its own, or what
                     # a quoted intro ("Địa chỉ tiếp nhận …:") introduces: a clause's other
                     # figure ("03 ngày làm việc" to supply the information) is not the
@@ -482,15 +479,21 @@ def _held_elsewhere(
 ) -> dict[str, list[int]]:
     """Description of each missing item a quoted passage holds outside its quote → the
     numbers of those citations (the gap is in the quotes, not in the documents)."""
-    query = evidence.query
     held: dict[str, list[int]] = {}
     for item in missing:
         for n, point in enumerate(composition.points, start=1):
-            named = _names_asked(point, evidence)
-            about = (lambda _text, named=named: named) if query.entities else None
-            if not missing_items([item], [point.chunk.page_content], query.topic, about):
+            if _gives(item, point, evidence)(point.chunk.page_content):
                 held.setdefault(item.description, []).append(n)
     return held
+
+
+def _gives(item: AskedItem, point: Point, evidence: Evidence) -> Callable[[str], bool]:
+    """Whether a text of *point*'s passage gives *item* (see honesty.missing_items): next
+    to the question's topic and, when the question names something, in a passage about it."""
+    query = evidence.query
+    named = _names_asked(point, evidence)
+    about = (lambda _text: named) if query.entities else None
+    return lambda text: not missing_items([item], [text], query.topic, about)
 
 
 def _asked(composition: Composition, evidence: Evidence) -> list[AskedItem]:

@@ -787,12 +787,22 @@ def is_circular(meta: Mapping[str, Any]) -> bool:
 
 
 def instrument_weight(
-    meta: Mapping[str, Any], numbers: Sequence[str], documents: Sequence[str] = ()
+    meta: Mapping[str, Any],
+    numbers: Sequence[str],
+    documents: Sequence[str] = (),
+    sector: frozenset[str] = frozenset(),
+    asked: Iterable[str] = (),
 ) -> float:
     """How much the passage's instrument is preferred for a question naming *numbers*
-    or, by title, the *documents* (ids: a plan may have no number)."""
+    or, by title, the *documents* (ids: a plan may have no number). *sector* is the
+    issuer's word pairs of a circular confined to its field (``Snapshot.sectors``), which
+    the question names when most of them are among its word pairs *asked*."""
     if numbers or documents:
         return 1.0 if names_instrument(meta, numbers, documents) else OTHER_INSTRUMENT_WEIGHT
+    if sector:
+        # Most of "Bộ Văn hóa, Thể thao và Du lịch", not one pair other names share
+        # ("kế hoạch" of Kế hoạch và Đầu tư).
+        return SECTOR_WEIGHTS[2 * len(sector.intersection(asked)) > len(sector)]
     return CIRCULAR_WEIGHT if instrument_of(meta)[0] in _CIRCULARS else 1.0
 
 
@@ -839,12 +849,10 @@ def score_hits(
         for quoted in _QUOTED_ARTICLE.findall(hit.text):
             # An amending clause quotes the article it rewrites, heading included.
             heading_coverage = max(heading_coverage, stats.coverage(query, term_set(quoted)))
-        weight = instrument_weight(hit.metadata, numbers, unnumbered)
         sector = stats.snapshot.sectors.get(number_key(instrument_of(hit.metadata)[1]))
-        if sector and not (numbers or unnumbered):
-            # Named when most of the issuer's word pairs are asked ("Bộ Văn hóa, Thể thao
-            # và Du lịch"), not one that other names share ("kế hoạch" of Kế hoạch và Đầu tư).
-            weight = SECTOR_WEIGHTS[2 * len(sector.intersection(query.bigrams)) > len(sector)]
+        weight = instrument_weight(
+            hit.metadata, numbers, unnumbered, sector or frozenset(), query.bigrams
+        )
         if entry is not None and entry.number and number_key(entry.number) in amended:
             weight *= AMENDED_WEIGHT
         if repeals_of(hit.metadata, stats.snapshot):

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from ingest.model import SECTION_SEPARATOR
 from vntext.lexicon import LEGAL_REFERENCE
 from vntext.normalize import fold
-from vntext.tokens import folded_tokens
+from vntext.tokens import bigrams, folded_tokens
 
 if TYPE_CHECKING:
     from assistant.storage import ManifestEntry
@@ -98,15 +98,10 @@ def issuer_sector(title: str, issuer: str) -> frozenset[str]:
     the ministry: "Quy định quy trình tiếp công dân") or for its own force or field; the
     title says which.
     """
-    tokens = folded_tokens(issuer)
     pairs = {
-        f"{a}_{b}"
-        for a, b in zip(tokens, tokens[1:], strict=False)
-        if a not in _ISSUER_GLUE and b not in _ISSUER_GLUE
+        pair for pair in bigrams(folded_tokens(issuer)) if _ISSUER_GLUE.isdisjoint(pair.split("_"))
     }
-    titled = folded_tokens(title)
-    named = {f"{a}_{b}" for a, b in zip(titled, titled[1:], strict=False)}
-    return frozenset(pairs) if pairs & named else frozenset()
+    return frozenset(pairs) if pairs.intersection(bigrams(folded_tokens(title))) else frozenset()
 
 
 def circular_sectors(texts: Iterable[str]) -> tuple[tuple[str, frozenset[str]], ...]:
