@@ -401,12 +401,18 @@ class Answerer:
                     points[n] = grown
                     break
             else:
-                # The item is in another clause of a quoted passage: quote that sentence
-                # beside the point it belongs with.
-                for n, point in enumerate(points):
+                # The item is in another clause of a quoted passage, or of its article
+                # split over several passages: quote that sentence beside the point it
+                # belongs with.
+                tries = [(n, point, False) for n, point in enumerate(points)]
+                tries += [(n, point, True) for n, point in enumerate(points)]
+                for n, point, across in tries:
                     wanted = _gives(item, point, evidence)
-                    quoted = [p.unit for p in points]
-                    added = self.composer.beside(point, evidence.stats, wanted, quoted)
+                    if across:
+                        added = self.composer.in_section(point, evidence.stats, wanted, points)
+                    else:
+                        quoted = [p.unit for p in points if p.chunk.id == point.chunk.id]
+                        added = self.composer.beside(point, evidence.stats, wanted, quoted)
                     # Only a sentence that would answer the question on its own, or what
                     # a quoted intro ("Địa chỉ tiếp nhận …:") introduces: a clause's other
                     # figure ("03 ngày làm việc" to supply the information) is not the
@@ -416,11 +422,14 @@ class Answerer:
                         >= self.gate.min_coverage
                         or self.composer.introduces(point, added, evidence.stats)
                     ):
-                        # In reading order among the points quoting the same passage.
+                        # In reading order among the points quoting the same section.
+                        def place(p: Point) -> tuple[int, int]:
+                            return evidence.stats.position.get(p.chunk.id or "", 0), p.start
+
                         before = [
                             m
                             for m, p in enumerate(points)
-                            if p.chunk.id == point.chunk.id and p.start < added.start
+                            if p.key == added.key and place(p) < place(added)
                         ]
                         points.insert(max(before, default=n - 1) + 1, added)
                         break

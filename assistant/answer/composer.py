@@ -593,6 +593,42 @@ class ExtractiveComposer:
         return replace(point, unit=unit, start=a, end=_rstrip(text, a, b))
 
     @staticmethod
+    def in_section(
+        point: Point, stats: CorpusStats, wanted: Callable[[str], bool], quoted: Iterable[Point]
+    ) -> Point | None:
+        """A point quoting the sentence *wanted* accepts in another chunk of *point*'s
+        section (an article split into several passages: "1. Danh mục …" in one, "2. Thời
+        hạn … là 5 năm" in the next), nearest first; None when there is none.
+
+        The article, not the passage, is the unit a provision is written in: a clause
+        of the same article is part of the same answer.
+        """
+        doc, section = point.key
+        siblings = stats.sections.get((doc, section), [])
+        # Only an article: a plan's section or a note's chapter holds many provisions.
+        article = str(point.chunk.metadata.get("section_ref", "")).startswith("Điều ")
+        if not (article and section) or point.chunk.id not in siblings:
+            return None
+        here = siblings.index(point.chunk.id)
+        taken = {(p.chunk.id, p.unit.start, p.unit.end) for p in quoted}
+        for cid in sorted(
+            (c for c in siblings if c != point.chunk.id),
+            key=lambda c: abs(siblings.index(c) - here),
+        ):
+            chunk = stats.chunks.get(cid)
+            if chunk is None:
+                continue
+            text = chunk.page_content
+            for unit in stats.units(chunk):
+                if (cid, unit.start, unit.end) in taken:
+                    continue
+                for a, b in unit.sentences or ((unit.start, unit.end),):
+                    if wanted(text[a:b]):
+                        end = _rstrip(text, a, b)
+                        return replace(point, chunk=chunk, unit=unit, start=a, end=end)
+        return None
+
+    @staticmethod
     def introduces(point: Point, other: Point, stats: CorpusStats) -> bool:
         """True when *point*'s unit is an intro ending in ":" ("2. Địa chỉ tiếp nhận phản
         ánh, kiến nghị:") and *other* quotes the unit right after it: what it introduces."""
