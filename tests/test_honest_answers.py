@@ -456,6 +456,25 @@ def test_a_machine_is_not_a_count_when_the_question_has_diacritics() -> None:
     assert [i.kind for i in asked_items("xe may dien cua co quan duoc dung khi nao?")] == ["date"]
     counted = asked_items("may tinh cua bo phan mot cua co may chiec?")
     assert [i.description for i in counted] == ["con số cụ thể (may chiec)"]
+    # "bộ máy chính quyền" is an apparatus, not "bộ mấy chính".
+    assert asked_items("quy tac ung xu trong bo may chinh quyen dia phuong do ai ban hanh?") == []
+    assert [i.kind for i in asked_items("bo may cua xa co may phong ban?")] == ["count"]
+
+
+def test_an_allowance_asked_is_an_amount_and_the_questions_own_figures_do_not_give_it() -> None:
+    question = (
+        "Ban Thanh tra nhân dân gồm từ 03 đến 09 thành viên; thành viên được hưởng thù lao "
+        "hằng tháng bao nhiêu?"
+    )
+    asked = asked_items(question)
+    assert [i.kind for i in asked] == ["money"]
+    quote = "Ban Thanh tra nhân dân gồm từ 03 đến 09 thành viên do hội nghị bầu."
+    assert missing_items(asked, [quote]) == asked
+    assert missing_items(asked, ["Thù lao hằng tháng là 500.000 đồng."]) == []
+    # A figure asked after the thing measured: the question's own "03" is not it.
+    asked = asked_items("Tổ hòa giải có 03 tổ viên; diện tích phòng họp tối thiểu là bao nhiêu?")
+    assert [i.kind for i in asked] == ["count"]
+    assert missing_items(asked, ["Tổ hòa giải có 03 tổ viên."]) == asked
 
 
 def test_a_denial_is_read_per_quote() -> None:
@@ -805,6 +824,47 @@ def test_a_trimmed_quote_grows_to_the_sentence_that_gives_the_figure_asked(
         assert answer.grounded and not answer.partial, answer.answer
         assert "không quá 05 năm" in answer.answer, answer.answer
         assert all(c.quote in chunks[c.chunk_id] for c in answer.citations)
+
+
+_ROTATION = (
+    "# THÔNG TƯ MẪU QUY ĐỊNH VỀ LUÂN CHUYỂN CÔNG CHỨC KHO MẪU\n\n"
+    "## Điều 1. Phạm vi điều chỉnh\n\n"
+    "Thông tư này quy định danh mục và thời hạn định kỳ luân chuyển công chức làm việc tại "
+    "kho mẫu của các cơ quan địa phương.\n\n"
+    "## Điều 2. Danh mục và thời hạn định kỳ luân chuyển\n\n"
+    "1. Danh mục vị trí công tác tại kho mẫu phải định kỳ luân chuyển gồm 07 vị trí: tiếp "
+    "nhận hàng mẫu, vị trí kiểm đếm hàng mẫu, vị trí bảo quản hàng mẫu, vị trí xuất trả hàng mẫu, "
+    "vị trí lập sổ theo dõi hàng mẫu, vị trí thẩm định giá trị hàng mẫu và vị trí tiêu hủy "
+    "hàng mẫu hết hạn, được quy định chi tiết tại Phụ lục ban hành kèm theo Thông tư này để "
+    "các cơ quan địa phương căn cứ thực hiện.\n\n"
+    "2. Thời hạn định kỳ luân chuyển là 4 năm. Thời điểm tính thời hạn là ngày công chức "
+    "được phân công làm việc ở vị trí đó theo quyết định của cơ quan có thẩm quyền.\n"
+)
+
+
+def test_a_clause_stored_apart_from_its_article_is_found_for_the_item_asked(
+    ingested: Any,
+) -> None:
+    # Điều 2 is stored as two passages (its first clause is long): the clause that gives
+    # the figure asked is found from a point quoting the first one, as a verbatim span.
+    from assistant.answer.composer import ExtractiveComposer, Point
+    from assistant.answer.evidence import CorpusStats
+
+    assistant = ingested({"thong-tu-mau.md": _ROTATION})
+    stats = CorpusStats(assistant._index.snapshot())
+    by_ref = {c.metadata["section_ref"]: c for c in stats.chunks.values()}
+    assert {"Điều 1", "Điều 2 khoản 1", "Điều 2 khoản 2"} <= set(by_ref)
+    first = by_ref["Điều 2 khoản 1"]
+    unit = stats.units(first)[0]
+    point = Point(first, unit, unit.start, unit.end, 1.0, None)
+    found = ExtractiveComposer.in_section(point, stats, lambda t: "4 năm" in t, [point])
+    assert found is not None and found.chunk.id == by_ref["Điều 2 khoản 2"].id
+    assert found.quote == "Thời hạn định kỳ luân chuyển là 4 năm."
+    assert found.quote in found.chunk.page_content
+    # Another article is another provision: Điều 1 has no clause elsewhere to look in.
+    other = by_ref["Điều 1"]
+    lone = Point(other, stats.units(other)[0], 0, 10, 1.0, None)
+    assert ExtractiveComposer.in_section(lone, stats, lambda t: "4 năm" in t, [lone]) is None
 
 
 def test_another_clauses_figure_is_not_the_one_asked(ingested: Any) -> None:

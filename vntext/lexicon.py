@@ -110,11 +110,11 @@ COUNTS_ITEMS = re.compile(r"\b(?:gom|bao gom|chia thanh|chia lam) (?:may|bao nhi
 on the folded question: the list itself answers it."""
 
 MACHINE_MAY = re.compile(
-    r"\bxe may\b|\bmay (?:tinh|in|moc|chu|bay|lanh|photo|fax|quet|chieu|anh|phat)\b"
+    r"\b(?:xe|bo|nha) may\b|\bmay (?:tinh|in|moc|chu|bay|lanh|photo|fax|quet|chieu|anh|phat)\b"
 )
-"""Folded, "mấy" (how many) and "máy" (a machine) are both "may": after "xe", or before
-the second syllable of a word for a machine ("máy tính", "máy in", "máy bay"), it is
-"máy", never "mấy"."""
+"""Folded, "mấy" (how many) and "máy" (a machine) are both "may": after "xe", "bộ" ("bộ
+máy chính quyền") or "nhà" ("nhà máy"), or before the second syllable of a word for a
+machine ("máy tính", "máy in", "máy bay"), it is "máy", never "mấy"."""
 
 _FUNCTION_TEXT = """
 là gì nào của và có không thì sao khi những các cho được phải làm như thế ai ở đâu

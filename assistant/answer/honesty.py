@@ -100,6 +100,10 @@ _MONEY_Q = re.compile(
     # A price is "đơn giá", "mức giá", "giá bán": "đánh giá", "tham gia" fold to "gia" too.
     r"\b(?:phi|le phi|chi phi|don gia|muc gia|gia ban|gia thue)\b.*\bbao nhieu\b"
     r"(?! (?:ngay|thang|nam|gio|tuan|phut|lan)\b)|"
+    # An allowance or a fee for a service is paid in money ("thù lao hoặc phụ cấp hằng
+    # tháng bao nhiêu?"), unless a coefficient is asked ("phụ cấp hệ số bao nhiêu?").
+    r"\b(?:phu cap|thu lao)\b(?:(?!\bhe so\b).)*\bbao nhieu\b"
+    r"(?! (?:ngay|thang|nam|gio|tuan|phut|lan|nguoi)\b)|"
     # Paying asks an amount: "phải trả thêm bao nhiêu?", "nộp bao nhiêu?".
     r"\b(?:tra|nop|dong)(?: them)? bao nhieu\b(?! (?:ngay|lan|thang|nam|ban|bo|to)\b)"
 )
@@ -329,7 +333,7 @@ def asked_items(question: str) -> list[AskedItem]:
         noun = re.escape(m.group(1))
         figure = rf"\b{noun}\b\D{{0,30}}\d|^(?!.*\b{noun}\b).*{_FIGURE.pattern}"
         what = f"con số cụ thể ({_own_words(question, m.group(1))})"
-        items.append(AskedItem("count", what, re.compile(figure)))
+        items.append(AskedItem("count", what, re.compile(figure), ignore=stated))
     if m := _ANNEX_Q.search(q):
         # "Phụ lục II gồm những gì?" is not answered by "… Phụ lục II ban hành kèm theo
         # Nghị định này": the annex is attached to the text, not quoted in it.
@@ -459,9 +463,9 @@ def _counting_text(question: str, folded: str) -> str:
         return folded
     accented = fold(question) != question
     ends = clause_ends(question)
-    # The "may" of "xe may", "may tinh": a machine, typed without diacritics.
+    # The "may" of "xe may", "bo may", "may tinh": a machine, typed without diacritics.
     machines = {
-        len(folded[: m.start()].split()) + (m.group(0).startswith("xe"))
+        len(folded[: m.start()].split()) + m.group(0).split().index("may")
         for m in MACHINE_MAY.finditer(folded)
     }
     out = []
