@@ -9,6 +9,7 @@ from typing import Any
 
 from assistant.answer.answerer import Answerer
 from assistant.answer.honesty import (
+    asked_clause,
     asked_items,
     denied_items,
     missing_items,
@@ -16,6 +17,7 @@ from assistant.answer.honesty import (
     time_notes,
 )
 from tests.conftest import PLAN_ID
+from vntext.normalize import fold
 
 
 def test_asked_items_follow_question_conventions_with_and_without_diacritics() -> None:
@@ -950,3 +952,40 @@ def test_money_words_are_the_topic_of_a_question_that_asks_something_else() -> N
     question = "PCI lấy ý kiến đánh giá của khoảng bao nhiêu doanh nghiệp?"
     assert [i.kind for i in asked_items(question)] == ["count"]
     assert [i.kind for i in asked_items("Mức giá dịch vụ là bao nhiêu?")] == ["money"]
+
+
+def test_the_clause_that_asks_is_the_one_after_the_statement() -> None:
+    assert asked_clause("Thủ tục này giải quyết trong 06 ngày; cần đáp ứng điều kiện gì?") == (
+        "cần đáp ứng điều kiện gì?"
+    )
+    # A sentence's end separates too; a short opening ("Điều 5:") belongs to the ask.
+    assert asked_clause("Xã đã nhận đơn. Trong bao nhiêu ngày phải chuyển đơn?") == (
+        "Trong bao nhiêu ngày phải chuyển đơn?"
+    )
+    assert asked_clause("Điều 5: ai phải báo cáo?") == ""
+    # A number's separators are no clause end.
+    assert asked_clause("Lệ phí là 20.000 đồng, 63/2010/NĐ-CP quy định vậy à?") == ""
+
+
+def test_a_quote_about_the_statement_does_not_answer_the_question_after_it(
+    corpus_assistant: Any,
+) -> None:
+    answerer = _answerer(corpus_assistant, date(2026, 12, 1))
+    statement = (
+        "Kế hoạch yêu cầu kịp thời cập nhật, công khai đầy đủ các thủ tục hành chính trên "
+        "Cổng thông tin điện tử của Ban Quản lý; "
+    )
+    asked = "người dân có thể gửi ý kiến đánh giá sự hài lòng trên cổng này không?"
+    for question in (statement + asked, fold(statement + asked)):
+        answer = answerer.ask(question, [], _filters())
+        assert answer.mode == "refusal" or answer.partial, answer.answer
+        if answer.partial:
+            clause = asked_clause(question).rstrip("?")
+            assert answer.missing == [f"nội dung “{clause}”"]
+            assert answer.answer.startswith(f"Các văn bản đã nạp không nêu nội dung “{clause}”")
+    # The same statement before a question the plan answers leaves the answer whole.
+    answered = answerer.ask(
+        statement + "ngoài cổng đó, thủ tục còn phải được niêm yết ở đâu?", [], _filters()
+    )
+    assert answered.grounded and not answered.partial, answered.answer
+    assert "niêm yết tại trụ sở cơ quan" in answered.answer

@@ -639,6 +639,36 @@ def _own_words(question: str, folded: str) -> str:
     return folded
 
 
+_CLAUSE_END = re.compile(r"[;:]\s+|[.?!]\s+(?=\S)")
+
+
+def asked_clause(question: str) -> str:
+    """The clause that asks, when statements come before it; "" for a question of one
+    clause.
+
+    Staff often state what they know, then ask: "Nghị định 63 yêu cầu nhập dữ liệu chậm
+    nhất 05 ngày làm việc; nếu dữ liệu sai thì phải đính chính trong bao nhiêu ngày?".
+    A passage that repeats the statement covers most of the question's words without
+    answering it, so what the answer must cover is the last clause (after ";", ":" or a
+    sentence's end). A part of fewer than three words ("Điều 5:") belongs to what follows
+    it.
+    """
+    parts: list[str] = []
+    for part in _CLAUSE_END.split(question.strip()):
+        if not part.strip():
+            continue
+        if parts and len(parts[-1].split()) < 3:
+            parts[-1] += " " + part
+        else:
+            parts.append(part)
+    return parts[-1].strip() if len(parts) > 1 else ""
+
+
+def clause_item(clause: str) -> AskedItem:
+    """The gap for an asked clause (:func:`asked_clause`) that no quote covers."""
+    return AskedItem("clause", f"nội dung “{clause.rstrip(' ?.!')}”", _NEVER)
+
+
 def blank_cell_items(columns: Iterable[str]) -> list[AskedItem]:
     """The gap for table columns a question asks about and the quoted rows leave blank
     (see :func:`assistant.answer.tables.blank_columns`)."""
