@@ -80,6 +80,30 @@ def test_followup_deadline_keeps_the_previous_topic() -> None:
     assert c.own is None and c.intent is not None and c.intent.wants_deadline
 
 
+def test_a_dimension_asked_by_number_is_that_dimension_not_the_next_section() -> None:
+    # The previous answer quoted section 5 of a reference note, which lists the dimensions.
+    note = (
+        "Theo tài liệu tham khảo “Chỉ số PAPI” (mục 5 – Tám chỉ số nội dung của PAPI):\n"
+        "- Tham gia của người dân ở cấp cơ sở là chỉ số nội dung thứ nhất … [1]"
+    )
+    sections = {
+        "5": ("note", "Tám chỉ số nội dung của PAPI"),
+        "6": ("note", "PAPI khác PAR Index, SIPAS và PCI như thế nào"),
+        "II.6": ("plan", "Cung ứng dịch vụ công"),
+    }
+
+    def lookup(ref: str, _answer: str) -> tuple[str, str] | None:
+        return sections.get(ref)
+
+    history = _turns(("PAPI có bao nhiêu chỉ số nội dung?", note))
+    c = condense("Vậy còn chỉ số 6?", history, lookup)
+    assert c.dimension == 6 and c.heading == PAPI_DIMENSIONS[6] and c.section_ref != "6"
+    # What was counted went with the old topic: no "bao nhiêu" is carried over.
+    assert "bao nhiêu" not in c.question and "cung ứng dịch vụ công" in c.question.lower()
+    # "mục 6" is the next section of the document quoted.
+    assert condense("còn mục 6 thì sao?", history, lookup).section_ref == "6"
+
+
 @pytest.mark.parametrize(
     "question",
     [

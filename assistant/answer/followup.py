@@ -6,7 +6,9 @@ standalone one from the conversation history:
 
 * a new section or PAPI dimension ("mục 5", "chỉ số 6", "phần III") keeps the previous
   question's intent and swaps its topic for that section's heading; "mục 5" after an
-  answer from "mục II.4" means "mục II.5";
+  answer from "mục II.4" means "mục II.5", while "chỉ số 6" is PAPI's sixth dimension
+  (a section only where its heading names it), and a count asked of the old topic
+  ("có bao nhiêu chỉ số?") is not carried to the new one;
 * a question that names no topic of its own ("hạn chót là khi nào?", "ai chủ trì?",
   "việc đó căn cứ quyết định nào?") keeps the previous topic.
 
@@ -117,6 +119,11 @@ def _condense_one(
         ref, document_id, heading, dimension = _resolve(kind, raw, old_ref, answer, lookup)
         if heading:
             intent = _drop_topic(previous.question, old_heading)
+            tail = folded_tokens(intent)[-2:]
+            if tail == ["bao", "nhieu"] or tail[-1:] == ["may"]:
+                # "PAPI có bao nhiêu chỉ số?" then "còn chỉ số 6?": what was counted went
+                # with the old topic; "có bao nhiêu cung ứng dịch vụ công" asks nothing.
+                intent = ""
             topic = heading[:1].lower() + heading[1:] if intent else heading
             text = f"{intent} {topic}".strip()
             text = text if text.endswith("?") else f"{text}?"
@@ -159,13 +166,18 @@ def _resolve(
         if len(parts) > 1:
             candidates.append(f"{old_ref}.{raw_up}")
     candidates.append(raw_up)
-    if raw.isdigit() and kind.startswith(("chi so", "tieu chi", "muc")):
-        candidates.append(f"II.{raw}")  # the plan's dimensions live under "II. Nhiệm vụ…"
     dimension = int(raw) if raw.isdigit() and int(raw) in PAPI_DIMENSIONS else None
+    # "chỉ số 6" names PAPI's sixth dimension, not the sixth section of whatever document
+    # the previous answer quoted: a section counts only when its heading names it.
+    named = (
+        fold(PAPI_DIMENSIONS[dimension]).lower()
+        if dimension is not None and kind.startswith(("chi so", "tieu chi"))
+        else ""
+    )
     if lookup is not None:
         for ref in dict.fromkeys(candidates):
             found = lookup(ref, answer)
-            if found:
+            if found and named in fold(found[1]).lower():
                 return ref, found[0], found[1], dimension
     if dimension is not None:
         return "", "", PAPI_DIMENSIONS[dimension], dimension
