@@ -10,13 +10,17 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+from assistant.answer.answerer import documents_bearing_names
+from assistant.answer.evidence import CorpusStats, QueryTerms
 from assistant.answer.model import REFUSAL, Answer
+from assistant.index import SearchFilters
 from cli.main import app
 from evaluation.answers import load_jsonl, score_answers
 from tests.conftest import PLAN_ID, REPO
@@ -432,3 +436,40 @@ def test_a_long_list_section_is_quoted_by_the_member_asked_else_from_its_start(
     whole = assistant.ask("Mười chỉ tiêu nội dung của chương trình mẫu gồm những gì?")
     assert whole.grounded
     assert "cứng hóa" in whole.citations[0].quote, whole.answer
+
+
+def test_a_body_no_retrieved_passage_names_is_looked_for_in_the_documents_it_issued(
+    ingested: Callable[[dict[str, str]], Any],
+) -> None:
+    # A law in the question's words and a plan of "Ban Quản lý Khu Mẫu" whose text says
+    # only "Ban". In the shipped library hundreds of law passages outrank the plan's; here
+    # the hits are chosen to be the law's only, as they were there.
+    law = "QUỐC HỘI\nSố: 99/2016/QH13\n\nLUẬT\nCÔNG KHAI MẪU\n\n" + "".join(
+        f"Điều {n}. Công khai thông tin số {n}\n\nCơ quan nhà nước công khai thông tin "
+        f"trên cổng thông tin điện tử về việc {n}.\n\n"
+        for n in range(1, 6)
+    )
+    plan = (
+        "---\nid: ke-hoach-mau\ndoc_type: Kế hoạch\nissuer: Ban Quản lý Khu Mẫu\n"
+        "title: Cải thiện chỉ số mẫu năm 2023\n---\n\n## II. NHIỆM VỤ\n\n"
+        "- Công khai danh mục dự án trên Cổng thông tin điện tử của Ban để nhà đầu tư "
+        "biết, thuận lợi khai thác khi có nhu cầu.\n"
+    )
+    assistant = ingested({"luat-cong-khai-mau.txt": law, "ke-hoach-mau.md": plan})
+    view = assistant._index.snapshot()
+    stats = CorpusStats(view)
+    question = "Ban Quản lý công khai thông tin trên cổng thông tin điện tử nhằm mục đích gì?"
+    query = QueryTerms.of(question, view.names)
+    assert query.entities == (("ban_quan",),)
+    hits = assistant.search(question, k=10)
+    law_hits = [h for h in hits if h.document_id != "ke-hoach-mau"]
+    assert law_hits and len(law_hits) < len(hits)
+    none = SearchFilters()
+    assert documents_bearing_names(query, stats, view.entries, law_hits, none) == ["ke-hoach-mau"]
+    # Where a retrieved passage names the body, or the question names none, nothing is added.
+    assert documents_bearing_names(query, stats, view.entries, hits, none) == []
+    plain = QueryTerms.of("Công khai thông tin trên cổng thông tin điện tử?", view.names)
+    assert documents_bearing_names(plain, stats, view.entries, law_hits, none) == []
+    # A filter on other documents keeps the plan out.
+    only_law = SearchFilters(documents=("luat-cong-khai-mau",))
+    assert documents_bearing_names(query, stats, view.entries, law_hits, only_law) == []

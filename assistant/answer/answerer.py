@@ -103,6 +103,8 @@ ROLE_CHUNKS = 24
 MAX_LLM_PASSAGES = 6
 MIN_OWN_COVERAGE = 0.5
 """A follow-up's own words ("còn việc kê khai tài sản?") must be this covered, too."""
+MAX_NAME_BEARERS = 3
+"""At most this many documents are searched for a name no retrieved passage mentions."""
 
 
 @dataclass(frozen=True)
@@ -308,6 +310,12 @@ class Answerer:
         hits += _lexical_hits(view, condensed.search_text, filters, hits)
         named = named_documents(query.text, entries)
         query = query.without(naming_words(query.text, named))
+        for doc_id in documents_bearing_names(query, stats, entries, hits, filters):
+            # A question naming a body no retrieved passage mentions ("Ban Quản lý …") is
+            # read in the documents that body issued or is named in, as one naming a
+            # document is: their passages say "Ban" without the full name.
+            within = replace(filters, documents=(doc_id,))
+            hits += _lexical_hits(view, condensed.search_text, within, hits)
         # An amended instrument is read with its amendment: the amending clause may be
         # the provision in force ("Sửa đổi Điều 15 như sau: …").
         amending = [d for h in hits[: self._k] for d in amenders_of(h.metadata, view)]
@@ -694,6 +702,31 @@ def _amendment_notes(composition: Composition, evidence: Evidence) -> list[str]:
             if note not in notes:
                 notes.append(note)
     return notes
+
+
+def documents_bearing_names(
+    query: QueryTerms,
+    stats: CorpusStats,
+    entries: Mapping[str, ManifestEntry],
+    hits: Sequence[SearchHit],
+    filters: SearchFilters,
+) -> list[str]:
+    """Documents whose name (title, issuer, number) mentions every name the question
+    asks about, when no retrieved passage does; none when many documents do (then the
+    name does not single out where to look)."""
+    if not query.entities:
+        return []
+    for h in hits:
+        entry = entries.get(h.document_id)
+        if query.names_found(stats.named_terms(h.chunk_id, h.text, h.metadata, entry)):
+            return []
+    found = [
+        doc_id
+        for doc_id, entry in entries.items()
+        if (not filters.documents or doc_id in filters.documents)
+        and query.names_found(stats.bearer_terms({"document_id": doc_id}, entry))
+    ]
+    return found if len(found) <= MAX_NAME_BEARERS else []
 
 
 def _lexical_hits(
