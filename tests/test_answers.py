@@ -381,6 +381,32 @@ def test_answers_named_entities_are_required() -> None:
     assert named_entities("Chương Kiểm soát tham nhũng của Sở Nội vụ?") == (("so_noi",),)
 
 
+def test_a_folded_name_whose_words_go_on_otherwise_is_not_the_name() -> None:
+    from assistant.answer.evidence import without_unfinished_names
+
+    names = frozenset({"ban_tiep", "quang_nam"})
+    # The documents write "Ban Tiếp" always on to "công dân", "Quảng Nam" on to anything.
+    chunks = [frozenset({"ban_tiep", "tiep_cong", "cong_dan", f"x_{n}"}) for n in range(10)]
+    chunks += [frozenset({"tinh_quang", "quang_nam", f"nam_{w}"}) for w in ("2023", "giao", "co")]
+    chunks += [frozenset({"tiep_tuc", "thuc_hien"})]
+
+    def entities(question: str) -> tuple[tuple[str, ...], ...]:
+        return without_unfinished_names(QueryTerms.of(question, names), question, chunks).entities
+
+    assert entities("ke hoach yeu cau ban tiep tuc thuc hien viec gi") == ()
+    assert entities("ban tiep cong dan cap tinh lam viec may ngay") == (("ban_tiep",),)
+    assert entities("tinh quang nam dat bao nhieu diem") == (("quang_nam",),)
+    # One chunk writing a name shows nothing of how it goes on.
+    names |= {"hai_dong"}
+    chunks.append(frozenset({"hai_dong", "dong_so", "so_noi"}))
+    assert entities("so noi vu thanh pho hai dong tiep dan ngay nao") == (("hai_dong",),)
+    # Typed with capitals the question shows its names itself.
+    question = "Ban Tiếp tục làm gì?"
+    assert without_unfinished_names(QueryTerms.of(question, names), question, chunks) == (
+        QueryTerms.of(question, names)
+    )
+
+
 def test_bao_is_a_question_word_only_in_bao_nhieu_and_bao_lau() -> None:
     from assistant.answer.evidence import QueryTerms
 

@@ -35,6 +35,7 @@ from assistant.answer.evidence import (
     repeals_of,
     score_hits,
     strip_heading_number,
+    without_unfinished_names,
 )
 from assistant.answer.followup import Condensed, condense
 from assistant.answer.honesty import (
@@ -301,6 +302,7 @@ class Answerer:
         entries = view.entries
         condensed = condense(question, history, lambda ref, ans: _lookup(stats, entries, ref, ans))
         query = QueryTerms.of(condensed.question, view.names)
+        query = without_unfinished_names(query, condensed.question, view.chunk_terms.values())
         if query.empty or not stats.n:
             return Evidence(condensed, query, [], False, stats, entries)
         found = self._index.search(
