@@ -989,3 +989,14 @@ def test_a_quote_about_the_statement_does_not_answer_the_question_after_it(
     )
     assert answered.grounded and not answered.partial, answered.answer
     assert "niêm yết tại trụ sở cơ quan" in answered.answer
+
+
+def test_a_standards_edition_is_no_year_nor_date() -> None:
+    question = "Ban phải hoàn thành áp dụng TCVN ISO 9001:2015 trước thời điểm nào?"
+    asked = asked_items(question)
+    assert [i.kind for i in asked] == ["date"]
+    quote = "Xây dựng kế hoạch áp dụng Hệ thống quản lý chất lượng theo TCVN ISO 9001:2015."
+    assert missing_items(asked, [quote]) == asked
+    assert missing_items(asked, ["Hoàn thành áp dụng ISO 9001:2015 trong năm 2024."]) == []
+    # A year standing on its own is still one.
+    assert [i.kind for i in asked_items("Báo cáo PAPI 2022 có mấy chỉ số?")] == ["count", "year"]

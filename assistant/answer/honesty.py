@@ -76,7 +76,7 @@ _MONEY = re.compile(
 )
 _DATE = re.compile(
     r"\b\d{1,2}/\d{1,2}/\d{2,4}\b|\bngay \d{1,2} thang \d{1,2}\b|\bnam (?:19|20)\d{2}\b|"
-    r"\b(?:19|20)\d{2}\b|\bthang \d{1,2}/\d{4}\b|\bquy [ivx1-4]+\b|\b\d{1,2} ?(?:gio|h)\b|"
+    r"(?<!\d:)\b(?:19|20)\d{2}\b|\bthang \d{1,2}/\d{4}\b|\bquy [ivx1-4]+\b|\b\d{1,2} ?(?:gio|h)\b|"
     rf"{_WHEN_OTHERWISE}"
 )
 _PHONE = re.compile(
@@ -144,8 +144,9 @@ _ANNEX_Q = re.compile(
     r"[a-z ]{0,30}\b(?:nao|gi|nhung)\b"
 )
 _YEAR_Q = re.compile(r"\b(?:nam|quy [ivx1-4]+ nam|thang \d{1,2} nam)\s+((?:19|20)\d{2})\b")
-# A year on its own ("báo cáo PAPI 2022"), not part of a number or a date ("130/2020").
-_BARE_YEAR_Q = re.compile(r"(?<![\w/.-])((?:19|20)\d{2})(?![\w/.-])")
+# A year on its own ("báo cáo PAPI 2022"), not part of a number or a date ("130/2020"),
+# nor a standard's edition ("ISO 9001:2015").
+_BARE_YEAR_Q = re.compile(r"(?<![\w/.:-])((?:19|20)\d{2})(?![\w/.-])")
 _DOCUMENT_TYPE = re.compile(
     r"\b(?:luat|nghi dinh|thong tu|quyet dinh|ke hoach|chi thi|nghi quyet|phap lenh)\b"
 )
