@@ -1000,3 +1000,25 @@ def test_a_standards_edition_is_no_year_nor_date() -> None:
     assert missing_items(asked, ["Hoàn thành áp dụng ISO 9001:2015 trong năm 2024."]) == []
     # A year standing on its own is still one.
     assert [i.kind for i in asked_items("Báo cáo PAPI 2022 có mấy chỉ số?")] == ["count", "year"]
+
+
+def test_an_instrument_only_cited_is_not_presented_as_loaded(
+    ingested: Callable[[dict[str, str]], Any],
+) -> None:
+    plan = (
+        "---\nid: ke-hoach-mau\ndoc_type: Kế hoạch\nissuer: Ban Quản lý Khu Mẫu\n"
+        "title: Cải thiện chỉ số mẫu năm 2023\n---\n\n"
+        "Thực hiện Kế hoạch số 77/KH-UBND ngày 01/02/2023 của UBND tỉnh Mẫu về cải thiện "
+        "chỉ số mẫu, Ban Quản lý Khu Mẫu xây dựng kế hoạch cải thiện chỉ số mẫu như sau.\n"
+    )
+    assistant = ingested({"ke-hoach-mau.md": plan})
+    for question in (
+        "Kế hoạch số 77/KH-UBND của UBND tỉnh Mẫu giao sở nào chủ trì cải thiện chỉ số mẫu?",
+        "ke hoach so 77/kh-ubnd cua ubnd tinh mau giao so nao chu tri cai thien chi so mau?",
+    ):
+        answer = assistant.ask(question)
+        assert not answer.grounded or any("77/" in m for m in answer.missing), answer.answer
+    # When it was issued is what the citation gives.
+    answer = assistant.ask("Kế hoạch số 77/KH-UBND của UBND tỉnh Mẫu ban hành ngày nào?")
+    assert answer.grounded and not any("77/" in m for m in answer.missing), answer.answer
+    assert "01/02/2023" in answer.citations[0].quote

@@ -14,6 +14,7 @@ The pipeline for one question:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -51,6 +52,7 @@ from assistant.answer.honesty import (
     secondary_marked,
     self_hedged,
     time_notes,
+    unloaded_item,
 )
 from assistant.answer.llm import GroundedLLM, Passage
 from assistant.answer.model import REFUSAL, Answer
@@ -65,7 +67,7 @@ from assistant.answer.tables import (
 from assistant.answer.unit_tasks import asks_for_unit_tasks, unit_tasks_answer
 from assistant.core.settings import Settings
 from assistant.index import Index, SearchFilters, SearchHit, Snapshot
-from assistant.index.instruments import naming_words
+from assistant.index.instruments import named_numbers, naming_words, number_key
 from assistant.providers.chat_models import build_chat_model
 from assistant.storage import ManifestEntry
 from ingest.model import SECTION_SEPARATOR
@@ -248,6 +250,7 @@ class Answerer:
             label for _, _, label, value in readings if is_blank(value) and label not in blank
         ]
         missing += blank_cell_items(blank)
+        missing += [unloaded_item(n) for n in _unloaded_instruments(evidence)]
         held = _clause_gap(missing, composition, evidence) if not missing else {}
         if self_hedged([p.unit.text for p in composition.points]):
             missing.append(UNVERIFIED)
@@ -519,6 +522,37 @@ answered and 1 of 18 library and plan asks citing the gold passage (0.15: 27 and
 0.3: 18 and 2): the statement's words, repeated in the clause, are what a passage about the
 statement covers. Whole tuning run: partial 68 → 38 false answers of 452 asks, library one
 more hedged answer (of 660), plan and unanswerable unchanged."""
+
+
+_ASKS_OF_CITATION = re.compile(
+    r"\b(?:ban hanh|ky|thong qua|ngay nao|nam nao|so hieu|cua ai|co quan nao ban|"
+    r"hieu luc|con ap dung|bai bo|sua doi|thay the)\b"
+)
+"""What a loaded text citing an instrument tells of it: when and by whom it was issued,
+whether it is still in force, amended, repealed or replaced."""
+
+
+def _unloaded_instruments(evidence: Evidence) -> list[str]:
+    """Numbers of the instruments the question asks about ("Kế hoạch số 3212/KH-UBND giao
+    sở nào …?") that no loaded document is, nor codifies: a loaded passage citing one
+    ("Thực hiện Kế hoạch số 3212/KH-UBND …") does not give its content. Not when the
+    question asks what a citation gives (:data:`_ASKS_OF_CITATION`)."""
+    question = evidence.condensed.question
+    numbers = named_numbers(question)
+    if not numbers or _ASKS_OF_CITATION.search(fold(question).lower()):
+        return []
+    loaded = {number_key(e.number) for e in evidence.entries.values() if e.number}
+    loaded |= {number_key(instrument_of(c.metadata)[1]) for c in evidence.stats.chunks.values()}
+    loaded.discard("")
+    out = []
+    for key in numbers:
+        if any(n.startswith(key) for n in loaded):
+            continue
+        # "10/2019" of the date "07/10/2019" is no number.
+        written = re.search(r"(?<![\d/])" + re.escape(key.split("/")[0]) + r"/[\w/.-]*", question)
+        if written is not None:
+            out.append(written.group(0).rstrip(".,;:"))
+    return out
 
 
 def _clause_gap(

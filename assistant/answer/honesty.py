@@ -665,6 +665,17 @@ def asked_clause(question: str) -> str:
     return parts[-1].strip() if len(parts) > 1 else ""
 
 
+def unloaded_item(number: str) -> AskedItem:
+    """The gap for an instrument the question asks about that is not loaded, only cited
+    by a loaded one (see :func:`assistant.answer.answerer._unloaded_instruments`)."""
+    return AskedItem(
+        "unloaded",
+        f"nội dung của văn bản số {number} (văn bản này chưa được nạp; các đoạn dưới đây "
+        "chỉ dẫn chiếu đến nó)",
+        _NEVER,
+    )
+
+
 def clause_item(clause: str) -> AskedItem:
     """The gap for an asked clause (:func:`asked_clause`) that no quote covers."""
     return AskedItem("clause", f"nội dung “{clause.rstrip(' ?.!')}”", _NEVER)
