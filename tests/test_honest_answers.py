@@ -1022,3 +1022,24 @@ def test_an_instrument_only_cited_is_not_presented_as_loaded(
     answer = assistant.ask("Kế hoạch số 77/KH-UBND của UBND tỉnh Mẫu ban hành ngày nào?")
     assert answer.grounded and not any("77/" in m for m in answer.missing), answer.answer
     assert "01/02/2023" in answer.citations[0].quote
+
+
+def test_a_province_the_documents_never_write_is_a_name_to_find() -> None:
+    from assistant.answer.evidence import unwritten_provinces
+
+    def df(term: str) -> int:
+        return 5 if term == "quang_nam" else 0
+
+    for question in (
+        "tinh lam dong dat bao nhieu diem chi so thu tuc hanh chinh cong trong papi 2022",
+        "Tỉnh Lâm Đồng đạt bao nhiêu điểm chỉ số thủ tục hành chính công?",
+    ):
+        assert unwritten_provinces(question, df) == (("lam_dong",),)
+    assert unwritten_provinces("thanh pho ho chi minh xep hang may", df) == (
+        ("ho_chi", "chi_minh"),
+    )
+    assert unwritten_provinces("Chỉ số của Thừa Thiên Huế?", df) == ()  # no unit word
+    assert unwritten_provinces("tp hue dat bao nhieu diem", df) == (("hue",),)
+    # A province the documents write is theirs to find; "tính" is no unit.
+    assert unwritten_provinces("tinh quang nam dat bao nhieu diem", df) == ()
+    assert unwritten_provinces("cach tinh thoi han giai quyet khieu nai", df) == ()

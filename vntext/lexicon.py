@@ -128,3 +128,20 @@ FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
 what a question says about the kind of answer it wants, not about its topic. Laws
 and plans seldom write some of them ("ai", "mấy", "đâu"), so a question's words are
 not all in the documents' vocabulary."""
+
+PROVINCES = frozenset(
+    name.strip()
+    for name in """
+    An Giang|Bà Rịa - Vũng Tàu|Bà Rịa Vũng Tàu|Bạc Liêu|Bắc Giang|Bắc Kạn|Bắc Ninh|Bến Tre|
+    Bình Dương|Bình Định|Bình Phước|Bình Thuận|Cà Mau|Cao Bằng|Cần Thơ|Đà Nẵng|Đắk Lắk|
+    Đắk Nông|Điện Biên|Đồng Nai|Đồng Tháp|Gia Lai|Hà Giang|Hà Nam|Hà Nội|Hà Tĩnh|Hải Dương|
+    Hải Phòng|Hậu Giang|Hòa Bình|Hồ Chí Minh|Hưng Yên|Khánh Hòa|Kiên Giang|Kon Tum|Lai Châu|
+    Lâm Đồng|Lạng Sơn|Lào Cai|Long An|Nam Định|Nghệ An|Ninh Bình|Ninh Thuận|Phú Thọ|Phú Yên|
+    Quảng Bình|Quảng Nam|Quảng Ngãi|Quảng Ninh|Quảng Trị|Sóc Trăng|Sơn La|Tây Ninh|Thái Bình|
+    Thái Nguyên|Thanh Hóa|Thừa Thiên Huế|Huế|Tiền Giang|Trà Vinh|Tuyên Quang|Vĩnh Long|
+    Vĩnh Phúc|Yên Bái
+    """.replace("\n", "").split("|")
+)
+"""The 63 provincial-level units of Việt Nam before the 2025 rearrangement (the 34 after it
+keep names among these), as written: a question about another province ("tỉnh Lâm Đồng
+đạt bao nhiêu điểm …") is about a place the documents may never mention."""

@@ -36,6 +36,7 @@ from assistant.answer.evidence import (
     repeals_of,
     score_hits,
     strip_heading_number,
+    unwritten_provinces,
     without_unfinished_names,
 )
 from assistant.answer.followup import Condensed, condense
@@ -306,6 +307,9 @@ class Answerer:
         condensed = condense(question, history, lambda ref, ans: _lookup(stats, entries, ref, ans))
         query = QueryTerms.of(condensed.question, view.names)
         query = without_unfinished_names(query, condensed.question, view.chunk_terms.values())
+        provinces = unwritten_provinces(condensed.question, view.df)
+        if provinces:
+            query = replace(query, entities=tuple(dict.fromkeys([*query.entities, *provinces])))
         if query.empty or not stats.n:
             return Evidence(condensed, query, [], False, stats, entries)
         found = self._index.search(

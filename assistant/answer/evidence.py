@@ -21,7 +21,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +47,7 @@ from vntext.lexicon import (
     FUNCTION_WORDS,
     LIST_ITEM,
     MACHINE_MAY,
+    PROVINCES,
 )
 from vntext.normalize import canonical_tones, fold
 from vntext.syllables import is_syllable
@@ -465,6 +466,38 @@ def without_unfinished_names(
             continue
         kept.append(entity)
     return replace(query, entities=tuple(kept)) if len(kept) < len(query.entities) else query
+
+
+_PROVINCE_TOKENS = tuple(
+    sorted({tuple(folded_tokens(name)) for name in PROVINCES}, key=len, reverse=True)
+)
+_UNIT_BEFORE_PROVINCE = (("tinh",), ("thanh", "pho"), ("tp",))
+
+
+def unwritten_provinces(question: str, df: Callable[[str], int]) -> tuple[tuple[str, ...], ...]:
+    """Provinces the question names after "tỉnh" / "thành phố" (with or without
+    diacritics) that no loaded document writes, as entities a passage must mention.
+
+    Typed in lower case without diacritics, "tinh lam dong … papi 2022" shows no capitals
+    and names nothing the documents write, so it was answered from another province's
+    table. Only a province the documents never write is added: the others are found by
+    the documents' own names (:func:`_known_entities`).
+    """
+    tokens = folded_tokens(question)
+    out: list[tuple[str, ...]] = []
+    for i in range(len(tokens)):
+        for unit in _UNIT_BEFORE_PROVINCE:
+            if tuple(tokens[i : i + len(unit)]) != unit:
+                continue
+            start = i + len(unit)
+            for name in _PROVINCE_TOKENS:
+                if tuple(tokens[start : start + len(name)]) != name:
+                    continue
+                pairs = tuple(f"{a}_{b}" for a, b in zip(name, name[1:], strict=False)) or name
+                if all(df(p) == 0 for p in pairs):
+                    out.append(pairs)
+                break
+    return tuple(dict.fromkeys(out))
 
 
 def _common_opener(token: str, following: str) -> bool:
