@@ -142,6 +142,6 @@ PROVINCES = frozenset(
     Vĩnh Phúc|Yên Bái
     """.replace("\n", "").split("|")
 )
-"""The 63 provincial-level units of Việt Nam before the 2025 rearrangement (the 34 after it
-keep names among these), as written: a question about another province ("tỉnh Lâm Đồng
-đạt bao nhiêu điểm …") is about a place the documents may never mention."""
+"""The 63 provincial-level units of Việt Nam before the 2025 rearrangement, whose names PAPI
+results and staff questions still use, as written: a question about another province
+("tỉnh Lâm Đồng đạt bao nhiêu điểm …") is about a place the documents may never mention."""
