@@ -396,6 +396,10 @@ def test_a_folded_name_whose_words_go_on_otherwise_is_not_the_name() -> None:
     assert entities("ke hoach yeu cau ban tiep tuc thuc hien viec gi") == ()
     assert entities("ban tiep cong dan cap tinh lam viec may ngay") == (("ban_tiep",),)
     assert entities("tinh quang nam dat bao nhieu diem") == (("quang_nam",),)
+    # A section heading's number is in every chunk under it; it is no word of the name.
+    names |= {"hoa_dong"}
+    chunks += [frozenset({"hoa_dong", "dong_9", f"y_{n}"}) for n in range(4)]
+    assert entities("quan tri moi truong tinh hoa dong nam 2021") == (("hoa_dong",),)
     # One chunk writing a name shows nothing of how it goes on.
     names |= {"hai_dong"}
     chunks.append(frozenset({"hai_dong", "dong_so", "so_noi"}))

@@ -459,8 +459,12 @@ def without_unfinished_names(
             continue
         prefix = f"{last}_"
         nexts = Counter(n for t in holding for n in t if n.startswith(prefix))
+        # A section's heading is in the terms of every chunk under it: what follows the
+        # name there ("Hòa Đông › 9. …") is no word of the name.
         going_on = {
-            n.split("_", 1)[1] for n, c in nexts.items() if c >= NAME_CONTINUES * len(holding)
+            n.split("_", 1)[1]
+            for n, c in nexts.items()
+            if c >= NAME_CONTINUES * len(holding) and n.split("_", 1)[1].isalpha()
         }
         if going_on and after and not going_on.intersection(after):
             continue
