@@ -45,6 +45,7 @@ from assistant.answer.honesty import (
     AskedItem,
     asked_clause,
     asked_items,
+    asks_of_citation,
     blank_cell_items,
     clause_item,
     denied_items,
@@ -528,22 +529,14 @@ statement covers. Whole tuning run: partial 68 → 38 false answers of 452 asks,
 more hedged answer (of 660), plan and unanswerable unchanged."""
 
 
-_ASKS_OF_CITATION = re.compile(
-    r"\b(?:ban hanh|ky|thong qua|ngay nao|nam nao|so hieu|cua ai|co quan nao ban|"
-    r"hieu luc|con ap dung|bai bo|sua doi|thay the)\b"
-)
-"""What a loaded text citing an instrument tells of it: when and by whom it was issued,
-whether it is still in force, amended, repealed or replaced."""
-
-
 def _unloaded_instruments(evidence: Evidence) -> list[str]:
     """Numbers of the instruments the question asks about ("Kế hoạch số 3212/KH-UBND giao
     sở nào …?") that no loaded document is, nor codifies: a loaded passage citing one
     ("Thực hiện Kế hoạch số 3212/KH-UBND …") does not give its content. Not when the
-    question asks what a citation gives (:data:`_ASKS_OF_CITATION`)."""
+    question asks what a citation gives (:func:`honesty.asks_of_citation`)."""
     question = evidence.condensed.question
     numbers = named_numbers(question)
-    if not numbers or _ASKS_OF_CITATION.search(fold(question).lower()):
+    if not numbers or asks_of_citation(question):
         return []
     loaded = {number_key(e.number) for e in evidence.entries.values() if e.number}
     loaded |= {number_key(instrument_of(c.metadata)[1]) for c in evidence.stats.chunks.values()}

@@ -348,11 +348,16 @@ def named_entities(question: str) -> tuple[tuple[str, ...], ...]:
             runs.extend(_capital_runs(raw_tokens(piece), opener=k == 0))
     out: list[tuple[str, ...]] = []
     for run in runs:
-        if len(run) == 1:
-            out.append((run[0],))
-        else:
-            out.append(tuple(f"{a}_{b}" for a, b in zip(run, run[1:], strict=False)))
+        out.append(_entity(run))
     return tuple(dict.fromkeys(out))
+
+
+def _entity(syllables: Sequence[str]) -> tuple[str, ...]:
+    """A name as an entity: its adjacent word pairs ("so_noi", "noi_vu"), or the one
+    syllable of a one-word name ("hue")."""
+    if len(syllables) == 1:
+        return (syllables[0],)
+    return tuple(f"{a}_{b}" for a, b in zip(syllables, syllables[1:], strict=False))
 
 
 _SENTENCE_START = re.compile(r"(?<=[.?!:;])\s+")
@@ -497,7 +502,7 @@ def unwritten_provinces(question: str, df: Callable[[str], int]) -> tuple[tuple[
             for name in _PROVINCE_TOKENS:
                 if tuple(tokens[start : start + len(name)]) != name:
                     continue
-                pairs = tuple(f"{a}_{b}" for a, b in zip(name, name[1:], strict=False)) or name
+                pairs = _entity(name)
                 if all(df(p) == 0 for p in pairs):
                     out.append(pairs)
                 break

@@ -178,6 +178,12 @@ _CITATION_DATE = re.compile(
     r"(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}\s+thang\s+\d{1,2}\s+nam\s+\d{4})"
 )
 _ISSUED_Q = re.compile(r"\b(?:ban hanh|ky|thong qua|ngay ky|so hieu)\b")
+# What a loaded text citing an instrument tells of it: when and by whom it was issued,
+# whether it is still in force, amended, repealed or replaced.
+_OF_CITATION_Q = re.compile(
+    rf"{_ISSUED_Q.pattern}|\b(?:ngay nao|nam nao|cua ai|co quan nao ban|hieu luc|con ap dung|"
+    r"bai bo|sua doi|thay the)\b"
+)
 _DATE_OR_CONDITION = re.compile(
     rf"{_DATE.pattern}|\btrong (?:cac |nhung )?truong hop\b|\bkhi\b|\bneu\b"
 )
@@ -663,6 +669,12 @@ def asked_clause(question: str) -> str:
         else:
             parts.append(part)
     return parts[-1].strip() if len(parts) > 1 else ""
+
+
+def asks_of_citation(question: str) -> bool:
+    """True when *question* asks what a citation of an instrument gives (issued when or by
+    whom, in force, amended, repealed, replaced), not the instrument's content."""
+    return bool(_OF_CITATION_Q.search(fold(question).lower()))
 
 
 def unloaded_item(number: str) -> AskedItem:
